@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the kernel's checkpatch.pl (from Debian's linux-source-6.1) over every
+# kernel-side C file of kiwi: the driver, the wire library and its headers,
+# the uapi header and the KUnit tests.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+src=$("$KIWI_TOP/scripts/kernel-source.sh" 6.1)
+cd "$KIWI_TOP"
+files=$(git ls-files -co --exclude-standard -- \
+	'drivers/*.c' 'drivers/*.h' 'include/*.h' 'tests/kunit/*.c' \
+	'tests/kunit/*.h')
+[ -n "$files" ] || die "no files to check"
+# SPDX on headers uses /* */, which checkpatch expects; --no-tree because
+# this is not a kernel tree.  LINUX_VERSION_CODE is how compat.h keys
+# features, so that check does not apply here.
+# shellcheck disable=SC2086
+perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
+	--ignore FILE_PATH_CHANGES,LINUX_VERSION_CODE,SPDX_LICENSE_TAG \
+	--codespellfile /dev/null -f $files
