@@ -16,6 +16,7 @@
 #include <net/addrconf.h>
 #include <rdma/iw_cm.h>
 #include <rdma/rdma_netlink.h>
+#include <uapi/rdma/kiwi-abi.h>
 
 #include "kiwi.h"
 #include "kiwi_param.h"
@@ -39,6 +40,7 @@ static void kiwi_dealloc_driver(struct ib_device *ibdev);
 static const struct ib_device_ops kiwi_device_ops = {
 	.owner = THIS_MODULE,
 	.driver_id = RDMA_DRIVER_UNKNOWN,
+	.uverbs_abi_ver = KIWI_ABI_VERSION,
 
 	.dealloc_driver = kiwi_dealloc_driver,
 	.device_group = &kiwi_dev_attr_group,

@@ -7,6 +7,7 @@
 #include <net/addrconf.h>
 #include <rdma/ib_mad.h>
 #include <rdma/ib_verbs.h>
+#include <uapi/rdma/kiwi-abi.h>
 
 #include "kiwi.h"
 #include "kiwi_param.h"
@@ -105,7 +106,16 @@ static ssize_t netdev_show(struct device *device,
 }
 static DEVICE_ATTR_RO(netdev);
 
+/* What libkiwi's match_device() looks for: this file, with its ABI. */
+static ssize_t kiwi_abi_version_show(struct device *device,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", KIWI_ABI_VERSION);
+}
+static DEVICE_ATTR_RO(kiwi_abi_version);
+
 static struct attribute *kiwi_dev_attrs[] = {
+	&dev_attr_kiwi_abi_version.attr,
 	&dev_attr_netdev.attr,
 	NULL,
 };

@@ -115,12 +115,12 @@ const struct kiwi_opcode_info kiwi_opcode_table[KIWI_OP_COUNT] = {
 #undef ANY
 
 /**
- * kiwi_opcode_info() - table entry of an RDMAP opcode
+ * kiwi_opcode_lookup() - table entry of an RDMAP opcode
  * @opcode: opcode, possibly straight from the wire
  *
  * Return: the entry, or NULL for opcodes no RFC defines.
  */
-const struct kiwi_opcode_info *kiwi_opcode_info(unsigned int opcode)
+const struct kiwi_opcode_info *kiwi_opcode_lookup(unsigned int opcode)
 {
 	/* the opcode field has 16 values but the table only 12 */
 	if (opcode >= KIWI_OP_COUNT)
@@ -143,14 +143,14 @@ unsigned int kiwi_fpdu_hdr_need(const u8 *buf, size_t len)
 
 	if (len < KIWI_HDR_CTRL_LEN)
 		return KIWI_HDR_CTRL_LEN;
-	op = kiwi_opcode_info(buf[3] & KIWI_RDMAP_OPCODE);
+	op = kiwi_opcode_lookup(buf[3] & KIWI_RDMAP_OPCODE);
 	return op ? op->hdr_len : KIWI_HDR_CTRL_LEN;
 }
 
 static int hdr_fail(struct kiwi_fpdu_hdr *hdr, enum kiwi_wire_err err)
 {
 	hdr->err = err;
-	kiwi_term_code(err, &hdr->term);
+	kiwi_wire_err_code(err, &hdr->term);
 	return -EPROTO;
 }
 
@@ -231,7 +231,7 @@ int kiwi_fpdu_hdr_parse(const u8 *buf, size_t len,
 	if ((buf[3] & KIWI_RDMAP_RV) >> 6 != KIWI_RDMAP_VERSION)
 		return hdr_fail(hdr, KIWI_WERR_RDMAP_VERSION);
 
-	op = kiwi_opcode_info(hdr->opcode);
+	op = kiwi_opcode_lookup(hdr->opcode);
 	if (!op || !(lim->opcodes & (1u << hdr->opcode)))
 		return hdr_fail(hdr, KIWI_WERR_RDMAP_OPCODE);
 	if (hdr->tagged != !!(op->flags & KIWI_OPF_TAGGED))
@@ -324,7 +324,7 @@ static void build_rdmap(u8 *p, const struct kiwi_fpdu_hdr *hdr)
  */
 int kiwi_fpdu_hdr_build(u8 *buf, size_t len, const struct kiwi_fpdu_hdr *hdr)
 {
-	const struct kiwi_opcode_info *op = kiwi_opcode_info(hdr->opcode);
+	const struct kiwi_opcode_info *op = kiwi_opcode_lookup(hdr->opcode);
 	u32 ulpdu;
 
 	if (!op)

@@ -62,6 +62,13 @@ u32 kiwi_mkr_max_ulpdu(u32 pos, u32 room)
 			return 0;
 		len -= cut;
 	}
+	/*
+	 * The cut may have removed a marker as well, leaving a few bytes
+	 * unused; take them back (at most two steps: a cut below 1 KiB drops
+	 * at most two markers).
+	 */
+	while (len + 4 <= room && kiwi_mkr_fpdu_wire_len(pos, len + 4) <= room)
+		len += 4;
 	len -= 6;
 	return len > 0xfffe ? 0xfffe : len;
 }

@@ -133,7 +133,7 @@ int kiwi_mpa_rr_parse(const u8 *buf, size_t len, bool reply,
 	u16 pd_len;
 	u8 flags;
 
-	if (memcmp(buf, key, klen))
+	if (klen && memcmp(buf, key, klen))
 		return rr_fail(err, KIWI_WERR_MPA_RR_KEY, -EBADMSG);
 	if (len < KIWI_MPA_RR_HDR_LEN) {
 		*need = KIWI_MPA_RR_HDR_LEN;
@@ -352,7 +352,7 @@ kiwi_mpa_negotiate_responder(const struct kiwi_mpa_policy *pol,
  *
  * Return: %KIWI_WERR_NONE when the connection may go to RTS, else the
  * failure; errors other than %KIWI_WERR_MPA_REJECTED should be reported
- * to the peer in a TERMINATE message (kiwi_term_code()).
+ * to the peer in a TERMINATE message (kiwi_wire_err_code()).
  */
 enum kiwi_wire_err
 kiwi_mpa_negotiate_initiator(const struct kiwi_mpa_policy *pol,

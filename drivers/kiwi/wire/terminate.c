@@ -78,13 +78,13 @@ static const struct err_info err_table[KIWI_WERR_COUNT] = {
 #undef RDMA
 
 /**
- * kiwi_term_code() - TERMINATE classification of a wire error
+ * kiwi_wire_err_code() - TERMINATE classification of a wire error
  * @err: error reported by a wire library parser or by the data path
  * @code: filled with layer, error type and error code
  *
  * Return: 0, or -EINVAL if @err is %KIWI_WERR_NONE or out of range.
  */
-int kiwi_term_code(enum kiwi_wire_err err, struct kiwi_term_code *code)
+int kiwi_wire_err_code(enum kiwi_wire_err err, struct kiwi_term_code *code)
 {
 	/* err may come from a caller's state machine: check before indexing */
 	if ((unsigned int)err >= KIWI_WERR_COUNT || err == KIWI_WERR_NONE)
