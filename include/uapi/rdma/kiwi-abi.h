@@ -123,19 +123,19 @@ struct kiwi_sge {
 };
 
 /* Send queue opcodes (struct kiwi_sqe.opcode). */
-enum kiwi_sq_opcode {
-	KIWI_OP_SEND		= 0,
-	KIWI_OP_SEND_INV	= 1,	/* Send with Invalidate */
-	KIWI_OP_WRITE		= 2,
-	KIWI_OP_READ		= 3,
-	KIWI_OP_SEND_IMM	= 4,	/* reserved: RFC 7306 */
-	KIWI_OP_WRITE_IMM	= 5,	/* reserved: RFC 7306 */
-	KIWI_OP_ATOMIC_CS	= 6,	/* reserved: RFC 7306 */
-	KIWI_OP_ATOMIC_FA	= 7,	/* reserved: RFC 7306 */
-	KIWI_OP_LOCAL_INV	= 8,	/* kernel consumers only */
-	KIWI_OP_REG_MR		= 9,	/* kernel consumers only */
-	KIWI_OP_READ_INV	= 10,	/* kernel consumers only */
-	KIWI_NUM_SQ_OPCODES
+enum kiwi_wr_opcode {
+	KIWI_WR_SEND		= 0,
+	KIWI_WR_SEND_INV	= 1,	/* Send with Invalidate */
+	KIWI_WR_WRITE		= 2,
+	KIWI_WR_READ		= 3,
+	KIWI_WR_SEND_IMM	= 4,	/* reserved: RFC 7306 */
+	KIWI_WR_WRITE_IMM	= 5,	/* reserved: RFC 7306 */
+	KIWI_WR_ATOMIC_CS	= 6,	/* reserved: RFC 7306 */
+	KIWI_WR_ATOMIC_FA	= 7,	/* reserved: RFC 7306 */
+	KIWI_WR_LOCAL_INV	= 8,	/* kernel consumers only */
+	KIWI_WR_REG_MR		= 9,	/* kernel consumers only */
+	KIWI_WR_READ_INV	= 10,	/* kernel consumers only */
+	KIWI_NUM_WR_OPCODES
 };
 
 /* struct kiwi_sqe.flags */
@@ -150,7 +150,7 @@ enum kiwi_sqe_flags {
 /* Send queue entry: 128 bytes. */
 struct kiwi_sqe {
 	__aligned_u64 wr_id;
-	__u8 opcode;		/* enum kiwi_sq_opcode */
+	__u8 opcode;		/* enum kiwi_wr_opcode */
 	__u8 flags;		/* enum kiwi_sqe_flags */
 	__u8 num_sge;		/* SGEs used, or 0 with INLINE */
 	__u8 rsvd0;
