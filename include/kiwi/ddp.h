@@ -221,7 +221,7 @@ struct kiwi_fpdu_limits {
 	u16 opcodes;
 };
 
-const struct kiwi_opcode_info *kiwi_opcode_info(unsigned int opcode);
+const struct kiwi_opcode_info *kiwi_opcode_lookup(unsigned int opcode);
 unsigned int kiwi_fpdu_hdr_need(const u8 *buf, size_t len);
 int kiwi_fpdu_hdr_parse(const u8 *buf, size_t len,
 			const struct kiwi_fpdu_limits *lim,

@@ -4,7 +4,7 @@
  * vocabulary of the whole wire library.
  *
  * Every check the wire library makes on received bytes fails with one
- * enum kiwi_wire_err value.  kiwi_term_code() turns that value into the
+ * enum kiwi_wire_err value.  kiwi_wire_err_code() turns that value into the
  * (layer, error type, error code) triple a TERMINATE message carries, so
  * the data path reports an error in exactly the words the RFCs use.
  *
@@ -197,7 +197,7 @@ struct kiwi_term {
 	u8 rdma_hdr[KIWI_TERM_RDMA_HDR_LEN];
 };
 
-int kiwi_term_code(enum kiwi_wire_err err, struct kiwi_term_code *code);
+int kiwi_wire_err_code(enum kiwi_wire_err err, struct kiwi_term_code *code);
 const char *kiwi_wire_err_name(enum kiwi_wire_err err);
 bool kiwi_term_code_valid(const struct kiwi_term_code *code);
 int kiwi_term_set_hdrs(struct kiwi_term *term, const u8 *fpdu, size_t len);

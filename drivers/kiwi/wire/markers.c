@@ -46,8 +46,12 @@ u32 kiwi_mkr_fpdu_wire_len(u32 pos, u32 fpdu_len)
  */
 u32 kiwi_mkr_max_ulpdu(u32 pos, u32 room)
 {
-	u32 len = room & ~3u;
+	u32 len;
 
+	/* no FPDU is longer than this; also keeps the sums below in range */
+	if (room > 0x20000)
+		room = 0x20000;
+	len = room & ~3u;
 	for (;;) {
 		u32 wire, cut;
 
@@ -67,7 +71,7 @@ u32 kiwi_mkr_max_ulpdu(u32 pos, u32 room)
 	 * unused; take them back (at most two steps: a cut below 1 KiB drops
 	 * at most two markers).
 	 */
-	while (len + 4 <= room && kiwi_mkr_fpdu_wire_len(pos, len + 4) <= room)
+	while (kiwi_mkr_fpdu_wire_len(pos, len + 4) <= room)
 		len += 4;
 	len -= 6;
 	return len > 0xfffe ? 0xfffe : len;
