@@ -18,9 +18,44 @@
 #include <rdma/rdma_netlink.h>
 #include <uapi/rdma/kiwi-abi.h>
 
+#include "cm.h"
+#include "compat.h"
+#include "cq.h"
 #include "kiwi.h"
 #include "kiwi_param.h"
+#include "mem.h"
+#include "poller.h"
+#include "qp.h"
+#include "ring.h"
 #include "verbs.h"
+
+bool kiwi_sq_poll = true;
+module_param_named(sq_poll, kiwi_sq_poll, bool, 0644);
+MODULE_PARM_DESC(sq_poll,
+		 "Poll user send queues from a kernel thread, so posting needs no system call (default: on; read when a process opens its context)");
+
+unsigned int kiwi_sq_poll_idle_us = 2000;
+module_param_named(sq_poll_idle_us, kiwi_sq_poll_idle_us, uint, 0644);
+MODULE_PARM_DESC(sq_poll_idle_us,
+		 "Microseconds without work before the SQ poller sleeps and asks for doorbells; 0: never sleep while it has QPs (default: 2000)");
+
+bool kiwi_mpa_crc;
+module_param_named(mpa_crc, kiwi_mpa_crc, bool, 0644);
+MODULE_PARM_DESC(mpa_crc, "Ask for MPA CRC32c on new connections (default: off; CRC is used whenever either side asks)");
+
+bool kiwi_mpa_crc_strict;
+module_param_named(mpa_crc_strict, kiwi_mpa_crc_strict, bool, 0644);
+MODULE_PARM_DESC(mpa_crc_strict, "Reject peers whose CRC wish differs from mpa_crc (default: off)");
+
+unsigned int kiwi_mpa_rev = 2;
+module_param_named(mpa_rev, kiwi_mpa_rev, uint, 0644);
+MODULE_PARM_DESC(mpa_rev, "Highest MPA revision to speak: 1, or 2 for RFC 6581 enhanced setup (default: 2)");
+
+bool kiwi_mpa_p2p = true;
+module_param_named(mpa_p2p, kiwi_mpa_p2p, bool, 0644);
+MODULE_PARM_DESC(mpa_p2p, "Request/accept the RFC 6581 peer-to-peer mode with a ready-to-receive message (default: on)");
+
+
 
 /* All kiwi devices that completed registration. */
 static LIST_HEAD(kiwi_devices);
@@ -32,8 +67,13 @@ static DEFINE_MUTEX(kiwi_devices_lock);
  * nothing that runs under RTNL takes it.
  */
 static DEFINE_MUTEX(kiwi_newlink_lock);
-/* Runs unregistrations triggered by netdev events; flushed on unload. */
-static struct workqueue_struct *kiwi_wq;
+/*
+ * Device unregistration on netdev events, connection management, and
+ * transmit work.  Flushed on unload.
+ */
+struct workqueue_struct *kiwi_wq;
+/* Deferred releases of memory regions; flushed before a device is freed. */
+struct workqueue_struct *kiwi_free_wq;
 
 static void kiwi_dealloc_driver(struct ib_device *ibdev);
 
@@ -42,15 +82,56 @@ static const struct ib_device_ops kiwi_device_ops = {
 	.driver_id = RDMA_DRIVER_UNKNOWN,
 	.uverbs_abi_ver = KIWI_ABI_VERSION,
 
+	.alloc_mr = kiwi_alloc_mr,
+	.alloc_pd = kiwi_alloc_pd,
+	.alloc_ucontext = kiwi_alloc_ucontext,
+	.create_cq = kiwi_create_cq,
+	.create_qp = kiwi_create_qp,
+	.create_srq = kiwi_create_srq,
 	.dealloc_driver = kiwi_dealloc_driver,
+	.dealloc_pd = kiwi_dealloc_pd,
+	.dealloc_ucontext = kiwi_dealloc_ucontext,
+	.dereg_mr = kiwi_dereg_mr,
+	.destroy_cq = kiwi_destroy_cq,
+	.destroy_qp = kiwi_destroy_qp,
+	.destroy_srq = kiwi_destroy_srq,
 	.device_group = &kiwi_dev_attr_group,
 	.get_dev_fw_str = kiwi_get_dev_fw_str,
+	.get_dma_mr = kiwi_get_dma_mr,
 	.get_netdev = kiwi_get_netdev,
 	.get_port_immutable = kiwi_get_port_immutable,
+	.iw_accept = kiwi_iw_accept,
+	.iw_add_ref = kiwi_iw_add_ref,
+	.iw_connect = kiwi_iw_connect,
+	.iw_create_listen = kiwi_iw_create_listen,
+	.iw_destroy_listen = kiwi_iw_destroy_listen,
+	.iw_get_qp = kiwi_iw_get_qp,
+	.iw_reject = kiwi_iw_reject,
+	.iw_rem_ref = kiwi_iw_rem_ref,
+	.map_mr_sg = kiwi_map_mr_sg,
+	.mmap = kiwi_mmap,
+	.mmap_free = kiwi_mmap_free,
+	.modify_qp = kiwi_modify_qp,
+	.modify_srq = kiwi_modify_srq,
+	.poll_cq = kiwi_poll_cq,
+	.post_recv = kiwi_post_recv,
+	.post_send = kiwi_post_send,
+	.post_srq_recv = kiwi_post_srq_recv,
 	.query_device = kiwi_query_device,
 	.query_gid = kiwi_query_gid,
 	.query_pkey = kiwi_query_pkey,
 	.query_port = kiwi_query_port,
+	.query_qp = kiwi_query_qp,
+	.query_srq = kiwi_query_srq,
+	.reg_user_mr = kiwi_reg_user_mr,
+	.req_notify_cq = kiwi_req_notify_cq,
+	.resize_cq = kiwi_resize_cq,
+
+	INIT_RDMA_OBJ_SIZE(ib_cq, kiwi_cq, ibcq),
+	INIT_RDMA_OBJ_SIZE(ib_pd, kiwi_pd, ibpd),
+	INIT_RDMA_OBJ_SIZE(ib_qp, kiwi_qp, ibqp),
+	INIT_RDMA_OBJ_SIZE(ib_srq, kiwi_srq, ibsrq),
+	INIT_RDMA_OBJ_SIZE(ib_ucontext, kiwi_ucontext, ibuctx),
 };
 
 static bool kiwi_mac_usable(const struct net_device *ndev)
@@ -130,6 +211,13 @@ static void kiwi_dealloc_driver(struct ib_device *ibdev)
 	list_del_init(&kdev->list);
 	mutex_unlock(&kiwi_devices_lock);
 
+	/* Every QP, MR and cm_id is gone; so must their leftovers be. */
+	kiwi_cm_device_teardown(kdev);
+	kiwi_poller_stop(kdev);
+	flush_workqueue(kiwi_free_wq);
+	xa_destroy(&kdev->qp_xa);
+	xa_destroy(&kdev->mr_xa);
+	xa_destroy(&kdev->cep_xa);
 	netdev_put(kdev->netdev, &kdev->netdev_tracker);
 }
 
@@ -227,6 +315,11 @@ static struct kiwi_device *kiwi_device_alloc(struct net_device *ndev)
 	netdev_hold(ndev, &kdev->netdev_tracker, GFP_KERNEL);
 	kdev->netdev = ndev;
 	INIT_LIST_HEAD(&kdev->list);
+	INIT_LIST_HEAD(&kdev->ceps);
+	spin_lock_init(&kdev->cep_lock);
+	xa_init_flags(&kdev->qp_xa, XA_FLAGS_ALLOC1);
+	xa_init_flags(&kdev->mr_xa, XA_FLAGS_ALLOC1);
+	xa_init_flags(&kdev->cep_xa, XA_FLAGS_ALLOC1);
 	INIT_WORK(&kdev->unreg_work, kiwi_unreg_work);
 	kdev->port_state = kiwi_device_port_state(kdev);
 
@@ -246,6 +339,8 @@ static struct kiwi_device *kiwi_device_alloc(struct net_device *ndev)
 	ibdev->phys_port_cnt = 1;
 	ibdev->num_comp_vectors = num_possible_cpus();
 	ibdev->iw_driver_flags = IW_F_NO_PORT_MAP;
+	ibdev->uverbs_cmd_mask |= BIT_ULL(IB_USER_VERBS_CMD_POST_SEND) |
+				  BIT_ULL(IB_USER_VERBS_CMD_POST_RECV);
 	strscpy(ibdev->node_desc, KIWI_NODE_DESC, sizeof(ibdev->node_desc));
 	strscpy(ibdev->iw_ifname, ndev->name, sizeof(ibdev->iw_ifname));
 	ib_set_device_ops(ibdev, &kiwi_device_ops);
@@ -340,15 +435,22 @@ static int __init kiwi_init(void)
 	kiwi_wq = alloc_workqueue("kiwi", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!kiwi_wq)
 		return -ENOMEM;
+	kiwi_free_wq = alloc_workqueue("kiwi_free", WQ_MEM_RECLAIM, 0);
+	if (!kiwi_free_wq) {
+		ret = -ENOMEM;
+		goto err_destroy_wq;
+	}
 
 	ret = register_netdevice_notifier(&kiwi_netdev_nb);
 	if (ret)
-		goto err_destroy_wq;
+		goto err_destroy_free_wq;
 
 	rdma_link_register(&kiwi_link_ops);
 	pr_info("kiwi %s loaded\n", KIWI_VERSION);
 	return 0;
 
+err_destroy_free_wq:
+	destroy_workqueue(kiwi_free_wq);
 err_destroy_wq:
 	destroy_workqueue(kiwi_wq);
 	return ret;
@@ -362,6 +464,7 @@ static void __exit kiwi_exit(void)
 	flush_workqueue(kiwi_wq);
 	kiwi_unregister_all();
 	destroy_workqueue(kiwi_wq);
+	destroy_workqueue(kiwi_free_wq);
 	pr_info("kiwi unloaded\n");
 }
 

@@ -11,14 +11,20 @@
 
 #include "kiwi.h"
 #include "kiwi_param.h"
+#include "ring.h"
 #include "verbs.h"
 
+/*
+ * Context: process.  The limits are the ones the verbs enforce (see
+ * kiwi_param.h for how they follow from what objects cost).
+ */
 int kiwi_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
 		      struct ib_udata *udata)
 {
 	struct kiwi_device *kdev = to_kiwi_dev(ibdev);
 
-	if (udata && (udata->inlen || udata->outlen))
+	if (udata && udata->inlen &&
+	    !ib_is_udata_cleared(udata, 0, udata->inlen))
 		return -EINVAL;
 
 	memset(attr, 0, sizeof(*attr));
@@ -26,8 +32,28 @@ int kiwi_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
 	attr->vendor_part_id = KIWI_VENDOR_PART_ID;
 	attr->hw_ver = KIWI_HW_VERSION;
 	attr->sys_image_guid = kdev->ibdev.node_guid;
-	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
+	attr->max_mr_size = U64_MAX;
 	attr->page_size_cap = PAGE_SIZE;
+	attr->max_qp = KIWI_MAX_QP;
+	attr->max_qp_wr = KIWI_MAX_QP_WR;
+	attr->device_cap_flags = IB_DEVICE_MEM_MGT_EXTENSIONS;
+	attr->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
+	attr->max_send_sge = KIWI_MAX_SEND_SGE;
+	attr->max_recv_sge = KIWI_MAX_RECV_SGE;
+	attr->max_sge_rd = KIWI_MAX_SGE_RD;
+	attr->max_cq = KIWI_MAX_CQ;
+	attr->max_cqe = KIWI_MAX_CQE;
+	attr->max_mr = KIWI_MAX_MR;
+	attr->max_pd = KIWI_MAX_PD;
+	attr->max_qp_rd_atom = KIWI_MAX_ORD;
+	attr->max_qp_init_rd_atom = KIWI_MAX_ORD;
+	attr->max_res_rd_atom = KIWI_MAX_QP * KIWI_MAX_IRD;
+	attr->max_srq = KIWI_MAX_SRQ;
+	attr->max_srq_wr = KIWI_MAX_SRQ_WR;
+	attr->max_srq_sge = KIWI_MAX_RECV_SGE;
+	attr->max_fast_reg_page_list_len = KIWI_MAX_FRMR_PAGES;
+	attr->max_pkeys = 1;
+	attr->atomic_cap = IB_ATOMIC_NONE;
 	return 0;
 }
 
@@ -94,6 +120,59 @@ struct net_device *kiwi_get_netdev(struct ib_device *ibdev, u32 port)
 void kiwi_get_dev_fw_str(struct ib_device *ibdev, char *str)
 {
 	snprintf(str, IB_FW_VERSION_NAME_MAX, "kiwi-%s", KIWI_VERSION);
+}
+
+/* Context: process. */
+int kiwi_alloc_ucontext(struct ib_ucontext *ibuctx, struct ib_udata *udata)
+{
+	struct kiwi_device *kdev = to_kiwi_dev(ibuctx->device);
+	struct kiwi_ucontext *uctx = to_kiwi_uctx(ibuctx);
+	struct kiwi_alloc_ctx_resp resp = {
+		.abi_version = KIWI_ABI_VERSION,
+		.sqe_size = sizeof(struct kiwi_sqe),
+		.rqe_size = sizeof(struct kiwi_rqe),
+		.cqe_size = sizeof(struct kiwi_cqe),
+		.ring_hdr_size = KIWI_RING_HDR_SIZE,
+	};
+	int ret;
+
+	if (udata->inlen && !ib_is_udata_cleared(udata, 0, udata->inlen))
+		return -EINVAL;
+	if (udata->outlen < sizeof(resp))
+		return -EINVAL;
+	if (!kiwi_obj_get(&kdev->num_uctx, KIWI_MAX_UCTX))
+		return -ENOMEM;
+	uctx->sq_poll = READ_ONCE(kiwi_sq_poll);
+	if (uctx->sq_poll)
+		resp.flags |= KIWI_CTX_F_SQ_POLL;
+	ret = ib_copy_to_udata(udata, &resp, sizeof(resp));
+	if (ret)
+		atomic_dec(&kdev->num_uctx);
+	return ret;
+}
+
+void kiwi_dealloc_ucontext(struct ib_ucontext *ibuctx)
+{
+	atomic_dec(&to_kiwi_dev(ibuctx->device)->num_uctx);
+}
+
+/* Context: process. */
+int kiwi_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	struct kiwi_device *kdev = to_kiwi_dev(ibpd->device);
+
+	if (udata && udata->inlen &&
+	    !ib_is_udata_cleared(udata, 0, udata->inlen))
+		return -EINVAL;
+	if (!kiwi_obj_get(&kdev->num_pd, KIWI_MAX_PD))
+		return -ENOMEM;
+	return 0;
+}
+
+int kiwi_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
+{
+	atomic_dec(&to_kiwi_dev(ibpd->device)->num_pd);
+	return 0;
 }
 
 static ssize_t netdev_show(struct device *device,

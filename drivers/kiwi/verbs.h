@@ -15,6 +15,10 @@ void kiwi_get_dev_fw_str(struct ib_device *ibdev, char *str);
 struct net_device *kiwi_get_netdev(struct ib_device *ibdev, u32 port);
 int kiwi_get_port_immutable(struct ib_device *ibdev, u32 port,
 			    struct ib_port_immutable *imm);
+int kiwi_alloc_ucontext(struct ib_ucontext *ibuctx, struct ib_udata *udata);
+void kiwi_dealloc_ucontext(struct ib_ucontext *ibuctx);
+int kiwi_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata);
+int kiwi_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata);
 int kiwi_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
 		      struct ib_udata *udata);
 int kiwi_query_gid(struct ib_device *ibdev, u32 port, int index,

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kiwi: the kernel API differences between the kernels kiwi supports
+ * (Linux 6.1 through 6.12), in one place.  Every difference is a feature
+ * test keyed on the version that introduced it; the rest of the driver
+ * uses the KIWI_HAVE_* names or the wrappers below, never a version
+ * number.  Documentation/kernel-versions.rst says how to add a kernel.
+ *
+ * Copyright (c) 2026 The kiwi authors
+ */
+#ifndef KIWI_COMPAT_H
+#define KIWI_COMPAT_H
+
+#include <linux/version.h>
+#include <rdma/ib_verbs.h>
+
+/* 6.11: create_cq takes the uverbs attribute bundle, not the udata. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define KIWI_HAVE_CREATE_CQ_ATTRS	1
+typedef struct uverbs_attr_bundle kiwi_create_cq_arg_t;
+static inline struct ib_udata *kiwi_create_cq_udata(kiwi_create_cq_arg_t *a)
+{
+	return a ? &a->driver_udata : NULL;
+}
+#else
+typedef struct ib_udata kiwi_create_cq_arg_t;
+static inline struct ib_udata *kiwi_create_cq_udata(kiwi_create_cq_arg_t *a)
+{
+	return a;
+}
+#endif
+
+/* 6.5: sendpage is gone; zero-copy goes through MSG_SPLICE_PAGES. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define KIWI_HAVE_MSG_SPLICE_PAGES	1
+#endif
+
+#endif /* KIWI_COMPAT_H */

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kiwi: the SQ poller.
+ *
+ * One kernel thread per device watches the send queues of the user QPs
+ * in RTS whose context has polling on (module parameter sq_poll at the
+ * time the context was created).  When a producer index moves, the thread
+ * runs that QP's transmitter itself.  After sq_poll_idle_us without work
+ * it raises KIWI_RING_F_NEED_WAKEUP in every SQ it watches and sleeps;
+ * from then on a process that posts sees the flag and makes the doorbell
+ * system call, which wakes the thread.  sq_poll_idle_us = 0 keeps the
+ * thread spinning for as long as it has QPs.  The protocol is written
+ * down in include/uapi/rdma/kiwi-abi.h.
+ *
+ * Copyright (c) 2026 The kiwi authors
+ */
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "kiwi.h"
+#include "poller.h"
+#include "qp.h"
+
+/* QPs served per pass before the list lock is retaken. */
+#define KIWI_POLL_BATCH	16
+
+/**
+ * struct kiwi_poller - one device's SQ poller
+ * @task: the thread
+ * @lock: protects @qps and @sleeping
+ * @qps: the QPs watched (kiwi_qp.poll_node)
+ * @sleeping: the thread announced NEED_WAKEUP and may be asleep
+ */
+struct kiwi_poller {
+	struct task_struct *task;
+	spinlock_t lock;
+	struct list_head qps;
+	bool sleeping;
+};
+
+static DEFINE_MUTEX(kiwi_poller_mutex);
+
+static void kiwi_poll_flags(struct kiwi_poller *p, bool need_wakeup)
+{
+	struct kiwi_qp *qp;
+
+	lockdep_assert_held(&p->lock);
+	list_for_each_entry(qp, &p->qps, poll_node) {
+		u32 f = READ_ONCE(qp->sq.hdr->flags);
+
+		if (need_wakeup)
+			f |= KIWI_RING_F_NEED_WAKEUP;
+		else
+			f &= ~KIWI_RING_F_NEED_WAKEUP;
+		WRITE_ONCE(qp->sq.hdr->flags, f);
+	}
+}
+
+/* Collect QPs with new SQ entries, referenced.  Returns how many. */
+static int kiwi_poll_scan(struct kiwi_poller *p, struct kiwi_qp **busy)
+{
+	struct kiwi_qp *qp;
+	int n = 0;
+
+	spin_lock_bh(&p->lock);
+	list_for_each_entry(qp, &p->qps, poll_node) {
+		if (!kiwi_tx_sq_pending(qp))
+			continue;
+		kiwi_qp_get(qp);
+		busy[n++] = qp;
+		if (n == KIWI_POLL_BATCH)
+			break;
+	}
+	/* Serve the others first next time. */
+	if (n && !list_is_last(&busy[n - 1]->poll_node, &p->qps))
+		list_rotate_to_front(busy[n - 1]->poll_node.next, &p->qps);
+	spin_unlock_bh(&p->lock);
+	return n;
+}
+
+static int kiwi_poller_thread(void *arg)
+{
+	struct kiwi_poller *p = arg;
+	struct kiwi_qp *busy[KIWI_POLL_BATCH];
+	unsigned long idle_since = jiffies;
+	int i, n;
+
+	while (!kthread_should_stop()) {
+		n = kiwi_poll_scan(p, busy);
+		for (i = 0; i < n; i++) {
+			kiwi_tx_run(busy[i]);
+			kiwi_qp_put(busy[i]);
+		}
+		if (n) {
+			idle_since = jiffies;
+			cond_resched();
+			continue;
+		}
+		if (!list_empty_careful(&p->qps) &&
+		    (!kiwi_sq_poll_idle_us ||
+		     time_before(jiffies, idle_since +
+				 usecs_to_jiffies(kiwi_sq_poll_idle_us)))) {
+			cond_resched();
+			cpu_relax();
+			continue;
+		}
+
+		/* Idle: ask for doorbells, then look once more, then sleep. */
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_lock_bh(&p->lock);
+		p->sleeping = true;
+		kiwi_poll_flags(p, true);
+		spin_unlock_bh(&p->lock);
+		/* Pairs with the provider's barrier between post and check. */
+		smp_mb();
+		n = kiwi_poll_scan(p, busy);
+		for (i = 0; i < n; i++)
+			kiwi_qp_put(busy[i]);
+		if (!n && !kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+		spin_lock_bh(&p->lock);
+		p->sleeping = false;
+		kiwi_poll_flags(p, false);
+		spin_unlock_bh(&p->lock);
+		idle_since = jiffies;
+	}
+	return 0;
+}
+
+static struct kiwi_poller *kiwi_poller_get(struct kiwi_device *kdev)
+{
+	struct kiwi_poller *p;
+
+	mutex_lock(&kiwi_poller_mutex);
+	p = kdev->poller;
+	if (p)
+		goto out;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		goto out;
+	spin_lock_init(&p->lock);
+	INIT_LIST_HEAD(&p->qps);
+	p->task = kthread_run(kiwi_poller_thread, p, "kiwi_poll/%s",
+			      dev_name(&kdev->ibdev.dev));
+	if (IS_ERR(p->task)) {
+		kfree(p);
+		p = NULL;
+		goto out;
+	}
+	kdev->poller = p;
+out:
+	mutex_unlock(&kiwi_poller_mutex);
+	return p;
+}
+
+/**
+ * kiwi_poller_add() - watch a user QP's SQ
+ * @qp: the QP, just moved to RTS, whose context asked for polling
+ *
+ * Without a poller (it could not be started) the QP's SQ is marked
+ * NEED_WAKEUP for good, and doorbells work as with polling off.
+ *
+ * Context: process.
+ */
+void kiwi_poller_add(struct kiwi_qp *qp)
+{
+	struct kiwi_poller *p = kiwi_poller_get(qp->kdev);
+
+	if (!p) {
+		WRITE_ONCE(qp->sq.hdr->flags,
+			   READ_ONCE(qp->sq.hdr->flags) |
+			   KIWI_RING_F_NEED_WAKEUP);
+		return;
+	}
+	spin_lock_bh(&p->lock);
+	if (!test_and_set_bit(KIWI_QP_POLLED, &qp->flags)) {
+		kiwi_qp_get(qp);
+		list_add_tail(&qp->poll_node, &p->qps);
+		if (p->sleeping)
+			WRITE_ONCE(qp->sq.hdr->flags,
+				   READ_ONCE(qp->sq.hdr->flags) |
+				   KIWI_RING_F_NEED_WAKEUP);
+	}
+	spin_unlock_bh(&p->lock);
+	wake_up_process(p->task);
+}
+
+/* Context: process.  Stop watching; safe for QPs never added. */
+void kiwi_poller_del(struct kiwi_qp *qp)
+{
+	struct kiwi_poller *p = READ_ONCE(qp->kdev->poller);
+	bool was = false;
+
+	if (!p)
+		return;
+	spin_lock_bh(&p->lock);
+	if (test_and_clear_bit(KIWI_QP_POLLED, &qp->flags)) {
+		list_del_init(&qp->poll_node);
+		was = true;
+	}
+	spin_unlock_bh(&p->lock);
+	if (was)
+		kiwi_qp_put(qp);
+}
+
+/* Context: any.  A doorbell: the poller resumes polling. */
+void kiwi_poller_wake(struct kiwi_qp *qp)
+{
+	struct kiwi_poller *p = READ_ONCE(qp->kdev->poller);
+
+	if (p && READ_ONCE(p->sleeping))
+		wake_up_process(p->task);
+}
+
+/* Context: process; the device's QPs are all gone. */
+void kiwi_poller_stop(struct kiwi_device *kdev)
+{
+	struct kiwi_poller *p = kdev->poller;
+
+	if (!p)
+		return;
+	WARN_ON(!list_empty(&p->qps));
+	kthread_stop(p->task);
+	kfree(p);
+	kdev->poller = NULL;
+}
