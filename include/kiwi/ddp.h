@@ -65,6 +65,19 @@ extern "C" {
 
 /**
  * enum kiwi_rdmap_op - RDMAP opcodes (RFC 5040 section 4.2, RFC 7306)
+ * @KIWI_OP_WRITE: RDMA Write
+ * @KIWI_OP_READ_REQ: RDMA Read Request
+ * @KIWI_OP_READ_RESP: RDMA Read Response
+ * @KIWI_OP_SEND: Send
+ * @KIWI_OP_SEND_INV: Send with Invalidate
+ * @KIWI_OP_SEND_SE: Send with Solicited Event
+ * @KIWI_OP_SEND_SE_INV: Send with Solicited Event and Invalidate
+ * @KIWI_OP_TERMINATE: Terminate
+ * @KIWI_OP_IMM: Immediate Data (RFC 7306)
+ * @KIWI_OP_IMM_SE: Immediate Data with Solicited Event (RFC 7306)
+ * @KIWI_OP_ATOMIC_REQ: Atomic Request (RFC 7306)
+ * @KIWI_OP_ATOMIC_RESP: Atomic Response (RFC 7306)
+ * @KIWI_OP_COUNT: number of defined opcodes; 0xc-0xf are undefined
  */
 enum kiwi_rdmap_op {
 	KIWI_OP_WRITE = 0x0,

@@ -105,8 +105,50 @@ extern "C" {
 
 /**
  * enum kiwi_wire_err - why received bytes were rejected
+ * @KIWI_WERR_NONE: no error
+ * @KIWI_WERR_MPA_TCP_LOST: data path: stream closed
+ * @KIWI_WERR_MPA_CRC: trailer CRC mismatch
+ * @KIWI_WERR_MPA_MARKER: marker FPDUPTR points elsewhere
+ * @KIWI_WERR_MPA_LEN_SHORT: ULPDU_Length below header size
+ * @KIWI_WERR_MPA_LEN_LONG: ULPDU_Length above local limit
+ * @KIWI_WERR_MPA_RR_KEY: request/reply key wrong
+ * @KIWI_WERR_MPA_RR_REV: MPA revision not spoken here
+ * @KIWI_WERR_MPA_RR_PDLEN: PD_Length above 512
+ * @KIWI_WERR_MPA_RR_FLAGS: R bit in a request, bad RFC 6581 data
+ * @KIWI_WERR_MPA_RR_CRC_POLICY: CRC required/forbidden mismatch
+ * @KIWI_WERR_MPA_RR_MARKER_POLICY: peer wants markers we refuse
+ * @KIWI_WERR_MPA_REJECTED: reply carried the R bit
+ * @KIWI_WERR_MPA_LOCAL_CATA: local failure, or an invalid local policy
+ * @KIWI_WERR_MPA_INSUFF_IRD: RFC 6581 IRD/ORD cannot be met
+ * @KIWI_WERR_MPA_NO_RTR: RFC 6581 no common RTR type
+ * @KIWI_WERR_DDP_T_VERSION: DV != 1 on a tagged segment
+ * @KIWI_WERR_DDP_T_STAG: data path: invalid STag
+ * @KIWI_WERR_DDP_T_BOUNDS: data path: base or bounds violation
+ * @KIWI_WERR_DDP_T_STAG_STREAM: data path: STag not associated with this stream
+ * @KIWI_WERR_DDP_T_TO_WRAP: data path: tagged offset wraps
+ * @KIWI_WERR_DDP_U_VERSION: DV != 1 on an untagged segment
+ * @KIWI_WERR_DDP_U_QN: queue number wrong for opcode
+ * @KIWI_WERR_DDP_U_MO: MO != 0 on a single-segment msg
+ * @KIWI_WERR_DDP_U_MSN_NOBUF: data path: no receive buffer for the MSN
+ * @KIWI_WERR_DDP_U_MSN_RANGE: data path: MSN out of range
+ * @KIWI_WERR_DDP_U_TOO_LONG: data path: message too long for the receive buffer
+ * @KIWI_WERR_RDMAP_VERSION: RV != 1
+ * @KIWI_WERR_RDMAP_OPCODE: unknown or disabled opcode
+ * @KIWI_WERR_RDMAP_TAGGED: T flag contradicts the opcode
+ * @KIWI_WERR_RDMAP_NOT_LAST: L == 0 on a single-segment msg
+ * @KIWI_WERR_RDMAP_MSG_LEN: payload size wrong for the opcode
+ * @KIWI_WERR_RDMAP_STAG: data path: invalid STag
+ * @KIWI_WERR_RDMAP_BOUNDS: data path: base or bounds violation
+ * @KIWI_WERR_RDMAP_ACCESS: data path: access rights violation
+ * @KIWI_WERR_RDMAP_STAG_STREAM: data path: STag not associated with this stream
+ * @KIWI_WERR_RDMAP_TO_WRAP: data path: tagged offset wraps
+ * @KIWI_WERR_RDMAP_INVAL_PROT: data path: no invalidate, access
+ * @KIWI_WERR_RDMAP_INVAL_OP: data path: no invalidate, other
+ * @KIWI_WERR_RDMAP_CATA_STREAM: data path: catastrophic error, this stream
+ * @KIWI_WERR_RDMAP_CATA_LOCAL: data path: local catastrophic error
+ * @KIWI_WERR_COUNT: number of values, not an error
  *
- * Values with a ``_MPA_`` infix are MPA (LLP) errors, ``_DDP_`` DDP
+ * Values with an ``_MPA_`` infix are MPA (LLP) errors, ``_DDP_`` DDP
  * errors and ``_RDMAP_`` RDMAP errors.  The entries marked "data path"
  * are never produced by the wire library itself; they exist so that the
  * kernel's placement code reports its own findings through the same
@@ -114,53 +156,46 @@ extern "C" {
  */
 enum kiwi_wire_err {
 	KIWI_WERR_NONE = 0,
-
-	/* MPA framing and connection setup */
-	KIWI_WERR_MPA_TCP_LOST,		/* data path: stream closed */
-	KIWI_WERR_MPA_CRC,		/* trailer CRC mismatch */
-	KIWI_WERR_MPA_MARKER,		/* marker FPDUPTR points elsewhere */
-	KIWI_WERR_MPA_LEN_SHORT,	/* ULPDU_Length below header size */
-	KIWI_WERR_MPA_LEN_LONG,		/* ULPDU_Length above local limit */
-	KIWI_WERR_MPA_RR_KEY,		/* request/reply key wrong */
-	KIWI_WERR_MPA_RR_REV,		/* MPA revision not spoken here */
-	KIWI_WERR_MPA_RR_PDLEN,		/* PD_Length above 512 */
-	KIWI_WERR_MPA_RR_FLAGS,		/* R bit in a request, bad RFC 6581 data */
-	KIWI_WERR_MPA_RR_CRC_POLICY,	/* CRC required/forbidden mismatch */
-	KIWI_WERR_MPA_RR_MARKER_POLICY,	/* peer wants markers we refuse */
-	KIWI_WERR_MPA_REJECTED,		/* reply carried the R bit */
-	KIWI_WERR_MPA_LOCAL_CATA,	/* data path: local failure */
-	KIWI_WERR_MPA_INSUFF_IRD,	/* RFC 6581 IRD/ORD cannot be met */
-	KIWI_WERR_MPA_NO_RTR,		/* RFC 6581 no common RTR type */
-
-	/* DDP */
-	KIWI_WERR_DDP_T_VERSION,	/* DV != 1 on a tagged segment */
-	KIWI_WERR_DDP_T_STAG,		/* data path */
-	KIWI_WERR_DDP_T_BOUNDS,		/* data path */
-	KIWI_WERR_DDP_T_STAG_STREAM,	/* data path */
-	KIWI_WERR_DDP_T_TO_WRAP,	/* data path */
-	KIWI_WERR_DDP_U_VERSION,	/* DV != 1 on an untagged segment */
-	KIWI_WERR_DDP_U_QN,		/* queue number wrong for opcode */
-	KIWI_WERR_DDP_U_MO,		/* MO != 0 on a single-segment msg */
-	KIWI_WERR_DDP_U_MSN_NOBUF,	/* data path */
-	KIWI_WERR_DDP_U_MSN_RANGE,	/* data path */
-	KIWI_WERR_DDP_U_TOO_LONG,	/* data path */
-
-	/* RDMAP */
-	KIWI_WERR_RDMAP_VERSION,	/* RV != 1 */
-	KIWI_WERR_RDMAP_OPCODE,		/* unknown or disabled opcode */
-	KIWI_WERR_RDMAP_TAGGED,		/* T flag contradicts the opcode */
-	KIWI_WERR_RDMAP_NOT_LAST,	/* L == 0 on a single-segment msg */
-	KIWI_WERR_RDMAP_MSG_LEN,	/* payload size wrong for the opcode */
-	KIWI_WERR_RDMAP_STAG,		/* data path */
-	KIWI_WERR_RDMAP_BOUNDS,		/* data path */
-	KIWI_WERR_RDMAP_ACCESS,		/* data path */
-	KIWI_WERR_RDMAP_STAG_STREAM,	/* data path */
-	KIWI_WERR_RDMAP_TO_WRAP,	/* data path */
-	KIWI_WERR_RDMAP_INVAL_PROT,	/* data path: no invalidate, access */
-	KIWI_WERR_RDMAP_INVAL_OP,	/* data path: no invalidate, other */
-	KIWI_WERR_RDMAP_CATA_STREAM,	/* data path */
-	KIWI_WERR_RDMAP_CATA_LOCAL,	/* data path */
-
+	KIWI_WERR_MPA_TCP_LOST,
+	KIWI_WERR_MPA_CRC,
+	KIWI_WERR_MPA_MARKER,
+	KIWI_WERR_MPA_LEN_SHORT,
+	KIWI_WERR_MPA_LEN_LONG,
+	KIWI_WERR_MPA_RR_KEY,
+	KIWI_WERR_MPA_RR_REV,
+	KIWI_WERR_MPA_RR_PDLEN,
+	KIWI_WERR_MPA_RR_FLAGS,
+	KIWI_WERR_MPA_RR_CRC_POLICY,
+	KIWI_WERR_MPA_RR_MARKER_POLICY,
+	KIWI_WERR_MPA_REJECTED,
+	KIWI_WERR_MPA_LOCAL_CATA,
+	KIWI_WERR_MPA_INSUFF_IRD,
+	KIWI_WERR_MPA_NO_RTR,
+	KIWI_WERR_DDP_T_VERSION,
+	KIWI_WERR_DDP_T_STAG,
+	KIWI_WERR_DDP_T_BOUNDS,
+	KIWI_WERR_DDP_T_STAG_STREAM,
+	KIWI_WERR_DDP_T_TO_WRAP,
+	KIWI_WERR_DDP_U_VERSION,
+	KIWI_WERR_DDP_U_QN,
+	KIWI_WERR_DDP_U_MO,
+	KIWI_WERR_DDP_U_MSN_NOBUF,
+	KIWI_WERR_DDP_U_MSN_RANGE,
+	KIWI_WERR_DDP_U_TOO_LONG,
+	KIWI_WERR_RDMAP_VERSION,
+	KIWI_WERR_RDMAP_OPCODE,
+	KIWI_WERR_RDMAP_TAGGED,
+	KIWI_WERR_RDMAP_NOT_LAST,
+	KIWI_WERR_RDMAP_MSG_LEN,
+	KIWI_WERR_RDMAP_STAG,
+	KIWI_WERR_RDMAP_BOUNDS,
+	KIWI_WERR_RDMAP_ACCESS,
+	KIWI_WERR_RDMAP_STAG_STREAM,
+	KIWI_WERR_RDMAP_TO_WRAP,
+	KIWI_WERR_RDMAP_INVAL_PROT,
+	KIWI_WERR_RDMAP_INVAL_OP,
+	KIWI_WERR_RDMAP_CATA_STREAM,
+	KIWI_WERR_RDMAP_CATA_LOCAL,
 	KIWI_WERR_COUNT
 };
 

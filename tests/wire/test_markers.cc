@@ -7,6 +7,7 @@
 
 #include <random>
 
+#include <kiwi/crc32c.h>
 #include <kiwi/fpdu.h>
 #include <kiwi/markers.h>
 #include "test_util.h"
@@ -326,6 +327,85 @@ TEST(Markers, PositionWraps)
 		ASSERT_EQ(got, f);
 		wpos += used;
 	}
+}
+
+
+/*
+ * The CRC procedure Documentation/wire.rst gives the data path: TX
+ * checksums its output including markers (and a marker due right before
+ * the CRC field); RX checksums the raw input of each strip call up to the
+ * CRC field.  Both must agree on every FPDU, including those where a
+ * marker falls between pad and CRC or at the FPDU boundary.
+ */
+TEST(Markers, CrcCoversMarkersOnBothSides)
+{
+	std::mt19937 rng(27);
+	int marker_before_crc = 0;
+	for (int round = 0; round < 100; round++) {
+		auto fpdus = random_fpdus(rng, 30, 1500);
+		Bytes wire;
+		std::vector<uint32_t> crcs;
+		kiwi_mkr_tx tx;
+		kiwi_mkr_tx_init(&tx);
+		for (const auto &f : fpdus) {
+			kiwi_mkr_tx_fpdu_start(&tx);
+			Bytes w(kiwi_mkr_fpdu_wire_len(tx.pos, (uint32_t)f.size()));
+			size_t used, n = kiwi_mkr_tx_copy(&tx, w.data(), w.size(),
+							  f.data(), f.size() - 4, &used);
+			ASSERT_EQ(used, f.size() - 4);
+			if (!kiwi_mkr_tx_room(&tx)) {
+				kiwi_mkr_tx_marker(&tx, w.data() + n);
+				n += KIWI_MKR_LEN;
+				marker_before_crc++;
+			}
+			uint32_t crc = kiwi_crc32c(w.data(), n);
+			crcs.push_back(crc);
+			uint8_t c[4];
+			kiwi_crc32c_put(c, crc);
+			n += kiwi_mkr_tx_copy(&tx, w.data() + n, w.size() - n, c, 4, &used);
+			ASSERT_EQ(n, w.size());
+			wire.insert(wire.end(), w.begin(), w.end());
+		}
+
+		kiwi_mkr_rx rx;
+		kiwi_mkr_rx_init(&rx);
+		size_t pos = 0;
+		for (size_t i = 0; i < fpdus.size(); i++) {
+			const Bytes &f = fpdus[i];
+			kiwi_mkr_rx_fpdu_start(&rx);
+			uint32_t reg = KIWI_CRC32C_SEED;
+			Bytes got;
+			while (got.size() < f.size()) {
+				/* stop at the CRC field to finish the register */
+				size_t want = got.size() < f.size() - 4 ?
+					      f.size() - 4 - got.size() :
+					      f.size() - got.size();
+				size_t chunk = std::min<size_t>(1 + rng() % 300,
+								wire.size() - pos);
+				Bytes out(want);
+				size_t used, n;
+				ASSERT_EQ(kiwi_mkr_rx_strip(&rx, wire.data() + pos, chunk,
+							    &used, out.data(), want, &n), 0);
+				/*
+				 * Body: all raw bytes.  CRC field: only the bytes
+				 * consumed but not output, i.e. a marker due right
+				 * before the CRC field, which precedes it.
+				 */
+				if (got.size() < f.size() - 4)
+					reg = kiwi_crc32c_update(reg, wire.data() + pos, used);
+				else
+					reg = kiwi_crc32c_update(reg, wire.data() + pos,
+								 used - n);
+				pos += used;
+				got.insert(got.end(), out.begin(), out.begin() + n);
+			}
+			ASSERT_EQ(Bytes(got.begin(), got.end() - 4),
+				  Bytes(f.begin(), f.end() - 4));
+			EXPECT_EQ(kiwi_crc32c_final(reg), crcs[i]);
+			EXPECT_EQ(kiwi_crc32c_get(&got[f.size() - 4]), crcs[i]);
+		}
+	}
+	EXPECT_GT(marker_before_crc, 0);
 }
 
 } // namespace
