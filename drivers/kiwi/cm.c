@@ -106,9 +106,13 @@ static const char *const kiwi_cep_state_name[KIWI_CEP_NUM] = {
 	[KIWI_CEP_CLOSED] = "CLOSED",
 };
 
-#define kiwi_dbg_cep(cep, fmt, ...) \
-	ibdev_dbg(&(cep)->kdev->ibdev, "cep %p %s: %s: " fmt, (cep), \
-		  kiwi_cep_state_name[(cep)->state], __func__, ##__VA_ARGS__)
+#define kiwi_dbg_cep(cep, fmt, ...) do {				\
+	const struct kiwi_cep *__cep = (cep);				\
+									\
+	ibdev_dbg(&__cep->kdev->ibdev, "cep %p %s: %s: " fmt, __cep,	\
+		  kiwi_cep_state_name[__cep->state], __func__,		\
+		  ##__VA_ARGS__);					\
+} while (0)
 
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 /*
@@ -692,6 +696,9 @@ static void kiwi_cep_rts_state(struct kiwi_cep *cep)
 	switch (READ_ONCE(sk->sk_state)) {
 	case TCP_CLOSE_WAIT:
 		/* The peer closed in order: finish ours, then FIN. */
+		if (!cep->graceful && cep->cm_id)
+			kiwi_cep_event(cep, cep->cm_id, IW_CM_EVENT_DISCONNECT,
+				       0, NULL, 0);
 		cep->graceful = true;
 		kiwi_qp_closing(qp);
 		kiwi_cep_arm(cep, KIWI_MPA_TIMEOUT_MS);

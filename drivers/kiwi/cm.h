@@ -74,7 +74,7 @@ enum kiwi_cep_state {
 struct kiwi_cep {
 	struct kref ref;
 	struct kiwi_device *kdev;
-	struct mutex lock;
+	struct mutex lock;		/* see above: state, socket, ids */
 	enum kiwi_cep_state state;
 	struct socket *sock;
 	struct iw_cm_id *cm_id;

@@ -14,20 +14,12 @@
 #include <linux/version.h>
 #include <rdma/ib_verbs.h>
 
-/* 6.11: create_cq takes the uverbs attribute bundle, not the udata. */
+/*
+ * 6.11: create_cq takes the uverbs attribute bundle, not the udata (the
+ * two wrappers in cq.c).
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #define KIWI_HAVE_CREATE_CQ_ATTRS	1
-typedef struct uverbs_attr_bundle kiwi_create_cq_arg_t;
-static inline struct ib_udata *kiwi_create_cq_udata(kiwi_create_cq_arg_t *a)
-{
-	return a ? &a->driver_udata : NULL;
-}
-#else
-typedef struct ib_udata kiwi_create_cq_arg_t;
-static inline struct ib_udata *kiwi_create_cq_udata(kiwi_create_cq_arg_t *a)
-{
-	return a;
-}
 #endif
 
 /* 6.5: sendpage is gone; zero-copy goes through MSG_SPLICE_PAGES. */

@@ -90,10 +90,10 @@ int kiwi_cq_push(struct kiwi_cq *cq, const struct kiwi_cqe *cqe,
 }
 
 /* Context: process. */
-int kiwi_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
-		   kiwi_create_cq_arg_t *arg)
+static int __kiwi_create_cq(struct ib_cq *ibcq,
+			    const struct ib_cq_init_attr *attr,
+			    struct ib_udata *udata)
 {
-	struct ib_udata *udata = kiwi_create_cq_udata(arg);
 	struct kiwi_device *kdev = to_kiwi_dev(ibcq->device);
 	struct kiwi_cq *cq = to_kiwi_cq(ibcq);
 	struct kiwi_create_cq_resp resp = {};
@@ -141,6 +141,20 @@ err_count:
 	atomic_dec(&kdev->num_cq);
 	return ret;
 }
+
+#ifdef KIWI_HAVE_CREATE_CQ_ATTRS
+int kiwi_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		   struct uverbs_attr_bundle *attrs)
+{
+	return __kiwi_create_cq(ibcq, attr, attrs ? &attrs->driver_udata : NULL);
+}
+#else
+int kiwi_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		   struct ib_udata *udata)
+{
+	return __kiwi_create_cq(ibcq, attr, udata);
+}
+#endif
 
 /*
  * Context: process.  ib_core refuses to destroy a CQ that QPs or SRQs
@@ -224,6 +238,7 @@ int kiwi_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags)
 	/* Pairs with the barrier in kiwi_cq_push(). */
 	smp_mb();
 	if (flags & IB_CQ_REPORT_MISSED_EVENTS)
+		/* Acquire: pairs with kiwi_ring_publish_prod(). */
 		return smp_load_acquire(&hdr->prod) != READ_ONCE(hdr->cons);
 	return 0;
 }

@@ -27,7 +27,7 @@
 struct kiwi_cq {
 	struct ib_cq ibcq;
 	struct kiwi_ring ring;
-	spinlock_t lock;
+	spinlock_t lock;	/* producer side; all of a kernel CQ */
 	bool user;
 	bool overflow;
 };
@@ -46,8 +46,14 @@ static inline struct kiwi_cq *to_kiwi_cq(struct ib_cq *ibcq)
 int kiwi_cq_push(struct kiwi_cq *cq, const struct kiwi_cqe *cqe,
 		 struct ib_qp *qp);
 
+/* The signature changed in 6.11 (compat.h). */
+#ifdef KIWI_HAVE_CREATE_CQ_ATTRS
 int kiwi_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
-		   kiwi_create_cq_arg_t *arg);
+		   struct uverbs_attr_bundle *attrs);
+#else
+int kiwi_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
+		   struct ib_udata *udata);
+#endif
 int kiwi_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata);
 int kiwi_poll_cq(struct ib_cq *ibcq, int num, struct ib_wc *wc);
 int kiwi_req_notify_cq(struct ib_cq *ibcq, enum ib_cq_notify_flags flags);

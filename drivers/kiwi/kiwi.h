@@ -74,7 +74,7 @@ struct kiwi_device {
 
 	struct kiwi_poller *poller;
 	struct list_head ceps;
-	spinlock_t cep_lock;
+	spinlock_t cep_lock;	/* protects @ceps */
 	atomic_t num_cep;
 };
 

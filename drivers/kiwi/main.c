@@ -55,8 +55,6 @@ bool kiwi_mpa_p2p = true;
 module_param_named(mpa_p2p, kiwi_mpa_p2p, bool, 0644);
 MODULE_PARM_DESC(mpa_p2p, "Request/accept the RFC 6581 peer-to-peer mode with a ready-to-receive message (default: on)");
 
-
-
 /* All kiwi devices that completed registration. */
 static LIST_HEAD(kiwi_devices);
 /* Protects kiwi_devices; never held across ib_core calls. */

@@ -110,7 +110,6 @@ enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, struct ib_pd *pd,
 			       u64 addr, u64 len, enum kiwi_access acc)
 {
 	enum kiwi_mr_err ret = KIWI_MR_OK;
-	u64 off;
 
 	/* A fast MR's rights and extent change under REG_MR. */
 	spin_lock_bh(&mr->lock);
@@ -122,9 +121,9 @@ enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, struct ib_pd *pd,
 		ret = KIWI_MR_ERR_ACCESS;
 	else if (addr + len < addr)
 		ret = KIWI_MR_ERR_WRAP;
-	else if (len && (addr < mr->iova ||
-			 (off = addr - mr->iova) > mr->length ||
-			 len > mr->length - off))
+	/* Written so that nothing can overflow: offset first, then room. */
+	else if (len && (addr < mr->iova || addr - mr->iova > mr->length ||
+			 len > mr->length - (addr - mr->iova)))
 		ret = KIWI_MR_ERR_BOUNDS;
 	spin_unlock_bh(&mr->lock);
 	return ret;

@@ -52,7 +52,7 @@ struct kiwi_mr {
 	refcount_t ref;
 	enum kiwi_mr_type type;
 	bool valid;
-	spinlock_t lock;
+	spinlock_t lock;	/* registration: valid, access, extent */
 	int access;
 	u64 iova;
 	u64 length;

@@ -34,7 +34,7 @@
  */
 struct kiwi_poller {
 	struct task_struct *task;
-	spinlock_t lock;
+	spinlock_t lock;	/* protects @qps and @sleeping */
 	struct list_head qps;
 	bool sleeping;
 };

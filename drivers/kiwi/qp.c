@@ -205,6 +205,8 @@ void kiwi_qp_terminate(struct kiwi_qp *qp, const struct kiwi_term_code *code,
 		qp->vendor_err = code->layer << 12 | code->etype << 8 |
 				 code->ecode;
 		kiwi_qp_set_state(qp, KIWI_QPS_TERMINATE);
+		/* Publish tx->term before the bit (see kiwi_tx_next()). */
+		smp_mb__before_atomic();
 		set_bit(KIWI_QP_TERM_PENDING, &qp->flags);
 	}
 	spin_unlock_irqrestore(&qp->state_lock, flags);
@@ -421,6 +423,7 @@ static void kiwi_qp_tx_lock(struct kiwi_qp *qp)
 static void kiwi_qp_tx_unlock(struct kiwi_qp *qp)
 {
 	clear_bit_unlock(KIWI_QP_TX_BUSY, &qp->flags);
+	/* wake_up_bit() requires the cleared bit to be visible first. */
 	smp_mb__after_atomic();
 	wake_up_bit(&qp->flags, KIWI_QP_TX_BUSY);
 }
@@ -490,8 +493,10 @@ int kiwi_qp_to_rts(struct kiwi_qp *qp, struct kiwi_cep *cep,
 	qp->irq = irq;
 	qp->ord = nord;
 	qp->ird = nird;
-	qp->orq_head = qp->orq_tail = 0;
-	qp->irq_head = qp->irq_tail = 0;
+	qp->orq_head = 0;
+	qp->orq_tail = 0;
+	qp->irq_head = 0;
+	qp->irq_tail = 0;
 	qp->mpa = *mpa;
 	kiwi_cep_get(cep);
 	qp->cep = cep;
@@ -771,9 +776,8 @@ int kiwi_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 		if (qp->state == KIWI_QPS_ERROR) {
 			/* Everything was flushed: start from empty rings. */
 			spin_lock(&qp->sq_lock);
-			qp->sq.cons = qp->sq_next =
-				qp->sq.cons + kiwi_ring_pending(&qp->sq,
-								qp->sq.cons);
+			qp->sq.cons += kiwi_ring_pending(&qp->sq, qp->sq.cons);
+			qp->sq_next = qp->sq.cons;
 			kiwi_ring_publish_cons(&qp->sq);
 			spin_unlock(&qp->sq_lock);
 			WRITE_ONCE(qp->state, KIWI_QPS_IDLE);
@@ -935,6 +939,7 @@ int kiwi_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		ret = kiwi_sqe_from_wr(qp, sqe, wr);
 		if (ret)
 			break;
+		/* Publish the entry: pairs with the acquire in tx.c. */
 		smp_store_release(&qp->sq.hdr->prod, qp->sq.hdr->prod + 1);
 	}
 	spin_unlock_bh(&qp->sq_lock);
@@ -984,6 +989,7 @@ int kiwi_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 		ret = kiwi_rqe_from_wr(rqe, wr, qp->max_recv_sge);
 		if (ret)
 			break;
+		/* Publish the entry: pairs with kiwi_ring_avail(). */
 		smp_store_release(&qp->rq.hdr->prod, qp->rq.hdr->prod + 1);
 	}
 	spin_unlock_bh(&qp->rq_lock);

@@ -58,7 +58,7 @@ extern const char *const kiwi_qp_state_name[KIWI_QPS_NUM];
 struct kiwi_srq {
 	struct ib_srq ibsrq;
 	struct kiwi_ring ring;
-	spinlock_t lock;
+	spinlock_t lock;	/* consumer side, limit; kernel producer */
 	u32 limit;
 	u32 max_sge;
 	bool user;
@@ -382,7 +382,7 @@ struct kiwi_qp {
 	struct completion released;
 
 	enum kiwi_qp_state state;
-	spinlock_t state_lock;
+	spinlock_t state_lock;	/* state changes, @cep */
 	unsigned long flags;
 	enum ib_qp_state ib_state;
 	bool destroying;
@@ -401,12 +401,12 @@ struct kiwi_qp {
 	struct kiwi_cq *rcq;
 	struct kiwi_sq_slot *sq_slots;
 	u32 sq_next;
-	spinlock_t sq_lock;
-	spinlock_t rq_lock;
+	spinlock_t sq_lock;	/* SQ slots, sq_next, SQ consumer index */
+	spinlock_t rq_lock;	/* RQ consumer (and kernel producer) */
 
 	u32 ird;
 	u32 ord;
-	spinlock_t rdma_lock;
+	spinlock_t rdma_lock;	/* the ORQ and IRQ */
 	struct kiwi_orq_entry *orq;
 	u32 orq_head;
 	u32 orq_tail;
@@ -432,9 +432,12 @@ static inline struct kiwi_qp *to_kiwi_qp(struct ib_qp *ibqp)
 	return container_of(ibqp, struct kiwi_qp, ibqp);
 }
 
-#define kiwi_dbg_qp(qp, fmt, ...) \
-	ibdev_dbg((qp)->ibqp.device, "qp %u: %s: " fmt, (qp)->ibqp.qp_num, \
-		  __func__, ##__VA_ARGS__)
+#define kiwi_dbg_qp(qp, fmt, ...) do {					\
+	const struct kiwi_qp *__qp = (qp);				\
+									\
+	ibdev_dbg(__qp->ibqp.device, "qp %u: %s: " fmt,			\
+		  __qp->ibqp.qp_num, __func__, ##__VA_ARGS__);		\
+} while (0)
 
 /* qp.c */
 void kiwi_qp_get(struct kiwi_qp *qp);

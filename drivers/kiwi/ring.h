@@ -79,6 +79,7 @@ static inline void *kiwi_ring_entry(const struct kiwi_ring *ring, u32 idx)
  */
 static inline int kiwi_ring_avail(const struct kiwi_ring *ring)
 {
+	/* Acquire: entries up to prod are written before we read them. */
 	u32 prod = smp_load_acquire(&ring->hdr->prod);
 	u32 n = prod - ring->cons;
 
@@ -90,6 +91,7 @@ static inline int kiwi_ring_avail(const struct kiwi_ring *ring)
 /* Hand consumed entries back: release-store the consumer index. */
 static inline void kiwi_ring_publish_cons(struct kiwi_ring *ring)
 {
+	/* Release: our reads of the entries are done before reuse. */
 	smp_store_release(&ring->hdr->cons, ring->cons);
 }
 
@@ -109,6 +111,7 @@ static inline u32 kiwi_ring_space(const struct kiwi_ring *ring)
 
 static inline void kiwi_ring_publish_prod(struct kiwi_ring *ring)
 {
+	/* Release: the entries are written before the index says so. */
 	smp_store_release(&ring->hdr->prod, ring->prod);
 }
 

@@ -207,6 +207,7 @@ int kiwi_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 				       wr, srq->max_sge);
 		if (ret)
 			break;
+		/* Publish the entry: pairs with kiwi_ring_avail(). */
 		smp_store_release(&ring->hdr->prod, ring->hdr->prod + 1);
 	}
 	spin_unlock_bh(&srq->lock);

@@ -515,8 +515,8 @@ static bool kiwi_tx_next(struct kiwi_qp *qp)
 
 	for (;;) {
 		state = READ_ONCE(qp->state);
-		if (test_bit(KIWI_QP_TERM_PENDING, &qp->flags)) {
-			clear_bit(KIWI_QP_TERM_PENDING, &qp->flags);
+		/* Fully ordered: tx->term is visible once the bit is. */
+		if (test_and_clear_bit(KIWI_QP_TERM_PENDING, &qp->flags)) {
 			tx->term_len = kiwi_term_build(tx->term_buf,
 						       sizeof(tx->term_buf),
 						       &tx->term);
@@ -526,10 +526,12 @@ static bool kiwi_tx_next(struct kiwi_qp *qp)
 			tx->off = 0;
 			return true;
 		}
-		if (state != KIWI_QPS_RTS ||
+		/* While closing in order, the peer's Reads still get answers. */
+		if ((state != KIWI_QPS_RTS && state != KIWI_QPS_CLOSING) ||
 		    test_bit(KIWI_QP_TX_GATED, &qp->flags))
 			return false;
-		if (test_and_clear_bit(KIWI_QP_RTR_PENDING, &qp->flags)) {
+		if (state == KIWI_QPS_RTS &&
+		    test_and_clear_bit(KIWI_QP_RTR_PENDING, &qp->flags)) {
 			if (qp->mpa.rtr == KIWI_MPA_RTR_READ)
 				kiwi_tx_orq_push(qp, true);
 			tx->kind = KIWI_TX_RTR;
@@ -552,8 +554,11 @@ static bool kiwi_tx_next(struct kiwi_qp *qp)
 			return true;
 		}
 		spin_unlock_bh(&qp->rdma_lock);
+		if (state != KIWI_QPS_RTS)
+			return false;
 
 		spin_lock_bh(&qp->sq_lock);
+		/* Acquire: pairs with the producer's release of prod. */
 		avail = smp_load_acquire(&qp->sq.hdr->prod) - qp->sq.cons;
 		if (avail < 0 || avail > kiwi_ring_size(&qp->sq)) {
 			spin_unlock_bh(&qp->sq_lock);
@@ -620,6 +625,19 @@ static bool kiwi_tx_next(struct kiwi_qp *qp)
 	}
 }
 
+/* Drop the message in progress; its SQ slot is left for the flush. */
+static void kiwi_tx_abandon(struct kiwi_qp *qp)
+{
+	struct kiwi_tx *tx = qp->tx;
+
+	kiwi_put_mrs(tx->wqe.mr, KIWI_MAX_SEND_SGE);
+	if (tx->kind == KIWI_TX_READ_RESP && tx->rresp.mr) {
+		kiwi_mr_put(tx->rresp.mr);
+		tx->rresp.mr = NULL;
+	}
+	tx->kind = KIWI_TX_NONE;
+}
+
 /* The current message is framed completely: record what it finishes. */
 static void kiwi_tx_msg_done(struct kiwi_qp *qp)
 {
@@ -677,6 +695,15 @@ static bool kiwi_tx_fill(struct kiwi_qp *qp, bool *more)
 
 	*more = false;
 	while (kiwi_tx_batch_room(b)) {
+		enum kiwi_qp_state state = READ_ONCE(qp->state);
+
+		/*
+		 * A QP that hit an error abandons the message it was
+		 * sending: the flush completes its WR.
+		 */
+		if ((state == KIWI_QPS_TERMINATE || state == KIWI_QPS_ERROR) &&
+		    (tx->kind == KIWI_TX_SQ || tx->kind == KIWI_TX_READ_RESP))
+			kiwi_tx_abandon(qp);
 		if (tx->kind == KIWI_TX_NONE && !kiwi_tx_next(qp))
 			return b->len;
 		ret = kiwi_tx_frame(qp);
@@ -810,6 +837,7 @@ void kiwi_tx_run(struct kiwi_qp *qp)
 		clear_bit(KIWI_QP_TX_AGAIN, &qp->flags);
 		kiwi_tx_locked(qp);
 		clear_bit_unlock(KIWI_QP_TX_BUSY, &qp->flags);
+		/* Order the unlock before re-reading TX_AGAIN, and wake. */
 		smp_mb__after_atomic();
 		wake_up_bit(&qp->flags, KIWI_QP_TX_BUSY);
 	}
