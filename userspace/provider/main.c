@@ -72,6 +72,25 @@ static uint32_t kiwi_query_max_sge_rd(struct ibv_context *ibctx)
 	return attr.orig_attr.max_sge_rd;
 }
 
+/*
+ * The firmware version ibv_devinfo shows: kiwi reports its build in sysfs
+ * (fw_ver) rather than as the number query_device carries.
+ */
+static void kiwi_read_fw_ver(struct kiwi_context *ctx, struct ibv_device *ibdev)
+{
+	struct verbs_device *vdev =
+		kiwi_container_of(ibdev, struct verbs_device, device);
+	int n;
+
+	n = ibv_read_ibdev_sysfs_file(ctx->fw_ver, sizeof(ctx->fw_ver),
+				      vdev->sysfs, "fw_ver");
+	if (n <= 0) {
+		ctx->fw_ver[0] = 0;
+		return;
+	}
+	ctx->fw_ver[strcspn(ctx->fw_ver, "\n")] = 0;
+}
+
 static struct verbs_context *kiwi_alloc_context(struct ibv_device *ibdev,
 						int cmd_fd,
 						void *private_data)
@@ -109,6 +128,7 @@ static struct verbs_context *kiwi_alloc_context(struct ibv_device *ibdev,
 	ctx->flags = resp.drv.flags;
 	verbs_set_ops(&ctx->ibv_ctx, &kiwi_ctx_ops);
 	ctx->max_sge_rd = kiwi_query_max_sge_rd(&ctx->ibv_ctx.context);
+	kiwi_read_fw_ver(ctx, ibdev);
 	return &ctx->ibv_ctx;
 
 err_uninit:

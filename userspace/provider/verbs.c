@@ -98,6 +98,7 @@ int kiwi_query_device_ex(struct ibv_context *ibctx,
 			 const struct ibv_query_device_ex_input *input,
 			 struct ibv_device_attr_ex *attr, size_t attr_size)
 {
+	struct kiwi_context *ctx = to_kiwi_ctx(ibctx);
 	struct ib_uverbs_ex_query_device_resp resp;
 	size_t resp_size = sizeof(resp);
 	uint64_t fw;
@@ -107,6 +108,11 @@ int kiwi_query_device_ex(struct ibv_context *ibctx,
 				       &resp_size);
 	if (ret)
 		return ret;
+	if (ctx->fw_ver[0]) {
+		snprintf(attr->orig_attr.fw_ver, sizeof(attr->orig_attr.fw_ver),
+			 "%s", ctx->fw_ver);
+		return 0;
+	}
 	fw = resp.base.fw_ver;
 	snprintf(attr->orig_attr.fw_ver, sizeof(attr->orig_attr.fw_ver),
 		 "%u.%u.%u", (unsigned int)(fw >> 32),
