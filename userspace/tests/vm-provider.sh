@@ -16,7 +16,11 @@
 #  - kiwi-apicheck over rdma_cm: Send, Write, Read with data checks, through
 #    the classic and the extended verbs, polling and with CQ events;
 #  - system calls (strace): with the SQ poller awake the data path makes
-#    none; without the poller, exactly one doorbell per send queue post.
+#    none; without the poller, exactly one doorbell per send queue post;
+#  - drain: requests posted to a QP in ERROR come back flushed.  This
+#    needs the kernel to raise KIWI_RING_F_ERROR in the QP's rings (the
+#    provider then kicks the kernel); without it, a lone Receive, or a
+#    Send while the SQ poller is awake, waits forever.
 . "$(dirname "$0")/../../tests/vm/lib-rdma.sh"
 
 B=${KIWI_PROVIDER_BUILD:-$KIWI_TOP/userspace/build}
@@ -79,6 +83,15 @@ for api in classic ex; do
 	b=$(syscalls $api 1000)
 	check_eq "$api, no poller: one doorbell per send ($a, $b)" \
 		$((4 * 990)) $((b - a))
+done
+# Drain, with a poller that stays awake and without one.
+for poll in Y N; do
+	echo $poll > $P/sq_poll
+	for api in classic ex; do
+		pair_run "drain, sq_poll=$poll, --api $api" 7999 60 \
+			"$AC -s -b $A1 --api $api -n 5 -S 64" \
+			"$AC -c $A1 --api $api -n 5 -S 64 --drain"
+	done
 done
 echo "$old_poll" > $P/sq_poll
 echo "$old_idle" > $P/sq_poll_idle_us

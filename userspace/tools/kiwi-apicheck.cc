@@ -12,6 +12,9 @@
  *   --events           wait on the completion channel (req_notify_cq)
  *                      instead of busy polling
  *   -n ITERS -S SIZE   iterations (default 100) and message size (4096)
+ *   --drain            client: afterwards, move the QP to ERROR, wait,
+ *                      then post a Send and a Receive; both must come
+ *                      back as IBV_WC_WR_FLUSH_ERR (what a drain needs)
  *
  * Both sides must use the same options.  Each iteration:
  *   1. client Send (two SGEs)            -> server checks it, replies Send
@@ -30,6 +33,7 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cinttypes>
@@ -51,6 +55,7 @@ struct Options {
 	std::string port = "7999";
 	bool ex = false;
 	bool events = false;
+	bool drain = false;
 	int iters = 100;
 	uint32_t size = 4096;
 };
@@ -80,6 +85,7 @@ enum WrId : uint64_t {
 	kWrite = 3,
 	kRead = 4,
 	kAck = 5,
+	kDrain = 6,
 };
 
 uint64_t make_id(WrId kind, uint64_t n)
@@ -301,6 +307,36 @@ public:
 		post(wr_id, IBV_WR_SEND, &sg, 1, IBV_SEND_SIGNALED);
 	}
 
+	/*
+	 * Requests posted to a QP in ERROR complete with WR_FLUSH_ERR.  The
+	 * pause lets the kernel finish flushing what was outstanding, so
+	 * that the new requests meet a QP that is already in error.  The
+	 * Receive goes first and alone: a Send's doorbell would make the
+	 * kernel flush the receive queue as well, and hide whether a lone
+	 * Receive is flushed.
+	 */
+	void drain()
+	{
+		ibv_qp_attr attr = {};
+		int recvs = 0, sends = 0;
+
+		attr.qp_state = IBV_QPS_ERR;
+		if (ibv_modify_qp(qp_, &attr, IBV_QP_STATE))
+			die("ibv_modify_qp(ERR): %s", strerror(errno));
+		usleep(200000);
+		post_recv(0);
+		collect_flushes(&recvs, &sends, kRecvSlots + 1, 0);
+		if (recvs != kRecvSlots + 1)
+			fprintf(stderr, "kiwi-apicheck: drain: a Receive posted "
+				"in ERROR was not flushed (%d of %d)\n", recvs,
+				kRecvSlots + 1);
+		send_word(make_id(kDrain, 0), 0);
+		collect_flushes(&recvs, &sends, kRecvSlots + 1, 1);
+		if (recvs != kRecvSlots + 1 || sends != 1)
+			die("drain: %d of %d receives and %d of 1 sends flushed",
+			    recvs, kRecvSlots + 1, sends);
+	}
+
 	struct Wc {
 		uint64_t wr_id;
 		ibv_wc_status status;
@@ -360,6 +396,31 @@ public:
 	uint64_t events() const { return events_; }
 
 private:
+	/* Count flush completions for up to 3 s, until there are enough. */
+	void collect_flushes(int *recvs, int *sends, int want_recvs,
+			     int want_sends)
+	{
+		Wc wc;
+
+		for (int ms = 0; ms < 3000 && (*recvs < want_recvs ||
+					       *sends < want_sends); ms++) {
+			if (!poll_one(&wc)) {
+				usleep(1000);
+				continue;
+			}
+			if (wc.status != IBV_WC_WR_FLUSH_ERR)
+				die("drain: completion %#" PRIx64 ": %s", wc.wr_id,
+				    ibv_wc_status_str(wc.status));
+			if ((wc.wr_id & 0xff) == kRecv)
+				(*recvs)++;
+			else if ((wc.wr_id & 0xff) == kDrain)
+				(*sends)++;
+			else
+				die("drain: completion %#" PRIx64, wc.wr_id);
+			completions_++;
+		}
+	}
+
 	Wc checked(const Wc &wc, ibv_wc_opcode opcode)
 	{
 		if (wc.opcode != opcode)
@@ -602,13 +663,15 @@ int run_client(const Options &o)
 		if (!check(ep.sink(), o.size, i, 'W'))
 			die("iteration %d: RDMA Read data wrong", i);
 	}
+	if (o.drain)
+		ep.drain();
 	if (rdma_disconnect(id))
 		die("rdma_disconnect: %s", strerror(errno));
 	rdma_ack_cm_event(get_event(ec, RDMA_CM_EVENT_DISCONNECTED));
-	printf("kiwi-apicheck: client: api %s, %s, %d iterations of %u bytes, "
+	printf("kiwi-apicheck: client: api %s, %s%s, %d iterations of %u bytes, "
 	       "%" PRIu64 " completions, %" PRIu64 " events: ok\n",
 	       o.ex ? "ex" : "classic", o.events ? "events" : "polling",
-	       o.iters, o.size, ep.completions(), ep.events());
+	       o.drain ? ", drained" : "", o.iters, o.size, ep.completions(), ep.events());
 	ep.teardown();
 	rdma_destroy_id(id);
 	rdma_destroy_event_channel(ec);
@@ -813,7 +876,7 @@ void usage()
 		"usage: kiwi-apicheck -s [-b ADDR] [-p PORT] [options]\n"
 		"       kiwi-apicheck -c ADDR [-p PORT] [options]\n"
 		"       kiwi-apicheck -d DEVICE\n"
-		"options: --api classic|ex  --events  -n ITERS  -S SIZE\n");
+		"options: --api classic|ex  --events  --drain  -n ITERS  -S SIZE\n");
 	exit(2);
 }
 
@@ -824,6 +887,7 @@ int main(int argc, char **argv)
 	static const option longopts[] = {
 		{ "api", required_argument, nullptr, 'A' },
 		{ "events", no_argument, nullptr, 'E' },
+		{ "drain", no_argument, nullptr, 'D' },
 		{ nullptr, 0, nullptr, 0 },
 	};
 	Options o;
@@ -864,6 +928,9 @@ int main(int argc, char **argv)
 			break;
 		case 'E':
 			o.events = true;
+			break;
+		case 'D':
+			o.drain = true;
 			break;
 		default:
 			usage();
