@@ -38,6 +38,12 @@ check_match "ibv_devinfo -v: limits" "max_qp_wr:[[:space:]]*[1-9]" \
 	"$(ip netns exec ns0 ibv_devinfo -v -d kiwia 2>&1)"
 check "kiwi-apicheck -d kiwia" ip netns exec ns0 "$AC" -d kiwia
 
+# Installed (into the guest's overlay), libibverbs finds it by itself.
+check "make install" make -s -C "$KIWI_TOP/userspace" install
+check_match "installed provider sees kiwia" kiwia \
+	"$(ip netns exec ns0 env -u RDMAV_DRIVERS ibv_devices 2>&1)"
+check "make uninstall" make -s -C "$KIWI_TOP/userspace" uninstall
+
 for api in classic ex; do
 	for ev in "" --events; do
 		for s in 4096 1048576; do

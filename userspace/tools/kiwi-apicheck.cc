@@ -820,6 +820,32 @@ int run_probe(const char *name)
 			     ibv_post_send(qp, &swr, &bad) == EINVAL);
 		probe_expect("ibv_destroy_qp", !ibv_destroy_qp(qp));
 	}
+	/* Many QPs in one process: two ring mappings each. */
+	{
+		std::vector<ibv_qp *> many;
+		ibv_qp_init_attr mia = {};
+		mia.qp_type = IBV_QPT_RC;
+		mia.send_cq = cq;
+		mia.recv_cq = cq;
+		mia.cap.max_send_wr = 4;
+		mia.cap.max_recv_wr = 4;
+		mia.cap.max_send_sge = 1;
+		mia.cap.max_recv_sge = 1;
+		for (int i = 0; i < 1000; i++) {
+			ibv_qp *q = ibv_create_qp(pd, &mia);
+			if (!q) {
+				fprintf(stderr, "QP %d: %s\n", i, strerror(errno));
+				break;
+			}
+			many.push_back(q);
+		}
+		probe_expect("1000 QPs in one process", many.size() == 1000);
+		bool destroyed = true;
+		for (ibv_qp *q : many)
+			destroyed &= !ibv_destroy_qp(q);
+		probe_expect("... all destroyed", destroyed);
+	}
+
 	ibv_qp *plain;
 	ibv_qp_init_attr pia = {};
 	pia.qp_type = IBV_QPT_RC;
