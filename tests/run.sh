@@ -82,7 +82,7 @@ if [ "$what" != unit ]; then
 	esac
 	for t in "$KIWI_TOP"/tests/vm/*.sh; do
 		name=$(basename "$t" .sh)
-		[ "$name" = lib ] && continue
+		case $name in lib|lib-*) continue ;; esac
 		[ -n "$only" ] && ! [[ $name =~ $only ]] && continue
 		opts=$(sed -n 's/^# vm-run options: //p' "$t" | head -1)
 		log "== vm:$name ${opts:+($opts)}"

@@ -739,6 +739,9 @@ int kiwi_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 	enum kiwi_qp_state to;
 	int ret = 0;
 
+	kiwi_dbg_qp(qp, "mask 0x%x state %d access 0x%x\n", mask,
+		    mask & IB_QP_STATE ? attr->qp_state : -1,
+		    mask & IB_QP_ACCESS_FLAGS ? attr->qp_access_flags : -1);
 	if (udata && udata->inlen &&
 	    !ib_is_udata_cleared(udata, 0, udata->inlen))
 		return -EINVAL;

@@ -174,7 +174,7 @@ enum kiwi_tx_done_kind {
 
 #define KIWI_TX_BATCH_FPDUS	64
 #define KIWI_TX_BATCH_MSGS	16
-#define KIWI_TX_HDR_SLOT	32
+#define KIWI_TX_HDR_SLOT	KIWI_HDR_MAX_LEN
 #define KIWI_TX_TRL_SLOT	8
 
 /**
@@ -188,6 +188,8 @@ enum kiwi_tx_done_kind {
  * @nfpdu: FPDUs in the batch
  * @done: what completes when the batch is fully sent
  * @ndone: entries in @done
+ * @inl: inline payloads, one per message (indexed like @done): the WR's
+ *	own copy is reused by the next WR before the batch is sent
  */
 struct kiwi_tx_batch {
 	struct bio_vec vec[KIWI_TX_BATCH_VECS];
@@ -199,6 +201,7 @@ struct kiwi_tx_batch {
 	unsigned int nfpdu;
 	struct kiwi_tx_done done[KIWI_TX_BATCH_MSGS];
 	unsigned int ndone;
+	u8 inl[KIWI_TX_BATCH_MSGS][KIWI_MAX_INLINE];
 };
 
 enum kiwi_tx_kind {

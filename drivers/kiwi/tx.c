@@ -168,10 +168,17 @@ static int kiwi_tx_gather(struct kiwi_qp *qp, u32 len, u32 *crc)
 	u32 pg_off, n;
 
 	if (w->flags & KIWI_SQE_INLINE) {
-		kiwi_tx_add_kva(b, w->inline_data + tx->off, len);
+		/*
+		 * Inline messages fit one FPDU.  The batch keeps its own
+		 * copy: the next WR overwrites w->inline_data before the
+		 * batch reaches TCP.
+		 */
+		u8 *inl = b->inl[b->ndone] + tx->off;
+
+		memcpy(inl, w->inline_data + tx->off, len);
+		kiwi_tx_add_kva(b, inl, len);
 		if (crc)
-			*crc = kiwi_crc32c_update(*crc, w->inline_data + tx->off,
-						  len);
+			*crc = kiwi_crc32c_update(*crc, inl, len);
 		return 0;
 	}
 	while (len) {

@@ -18,7 +18,7 @@
 KIWI_TOP=${KIWI_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 T_PASS=0
 T_FAIL=0
-T_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
+T_NAME=$(basename "$0" .sh)
 
 pass() { T_PASS=$((T_PASS + 1)); echo "PASS: $T_NAME: $*"; }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL: $T_NAME: $*"; }
