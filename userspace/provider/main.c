@@ -191,12 +191,22 @@ static const struct verbs_context_ops kiwi_ctx_ops = {
 	.req_notify_cq = kiwi_req_notify_cq,
 };
 
+/*
+ * No table entry matches a kiwi device (its driver id is UNKNOWN; see
+ * kiwi_match_device()), but libibverbs walks this table for every device
+ * with a known driver id, so it must exist and end in a sentinel.
+ */
+static const struct verbs_match_ent kiwi_match_table[] = {
+	{ .kind = VERBS_MATCH_SENTINEL },
+};
+
 static const struct verbs_device_ops kiwi_dev_ops = {
 	.alloc_context = kiwi_alloc_context,
 	.alloc_device = kiwi_alloc_device,
 	.match_device = kiwi_match_device,
 	.match_max_abi_version = KIWI_ABI_VERSION,
 	.match_min_abi_version = KIWI_ABI_VERSION,
+	.match_table = kiwi_match_table,
 	.name = "kiwi",
 	.uninit_device = kiwi_uninit_device,
 };
