@@ -8,6 +8,10 @@
 #   pair_run NAME PORT TIMEOUT "server cmd" "client cmd"
 #			# server in ns1, client in ns0, both must exit 0
 #
+# Two guests (vm-run --guests 2): rdma_guest TYPE makes a device on eth0;
+# pair_run then runs the server on guest 1 and the client on guest 0, and
+# each guest reports its own half.
+#
 # The provider for kiwi comes from the build tree (RDMAV_DRIVERS), so
 # nothing needs installing on the host.
 
@@ -42,15 +46,89 @@ rdma_pair() {
 	export D0 D1 A0 A1
 }
 
+# Undo rdma_pair, so that a test can try another combination.
+rdma_unpair() {
+	rdma link delete "$D0" 2>/dev/null
+	rdma link delete "$D1" 2>/dev/null
+	ip netns del ns0 2>/dev/null
+	ip netns del ns1 2>/dev/null
+	# Namespaces go away asynchronously; wait for the veth to be gone.
+	wait_for 10 sh -c '! ip link show veth0 2>/dev/null && ! ip netns list | grep -q ns'
+}
+
+# rdma_guest TYPE: a device of TYPE on this guest's eth0 (two guests).
+rdma_guest() {
+	modprobe ib_uverbs
+	modprobe rdma_ucm
+	modprobe "$1" || { fail "modprobe $1"; return 1; }
+	kiwi_provider_env
+	D0=${1}0
+	D1=${1}0
+	A0=192.168.77.1
+	A1=192.168.77.2
+	rdma link add "$D0" type "$1" netdev eth0 ||
+		{ fail "rdma link add $D0"; return 1; }
+	wait_for 20 ping -c1 -W1 "$KIWI_PEER_IP" ||
+		{ fail "no route to the other guest"; return 1; }
+	export D0 D1 A0 A1
+}
+
 # Is something listening on TCP port $2 in namespace $1?
 ns_listening() {
 	ip netns exec "$1" ss -ltnH "sport = :$2" | grep -q .
 }
 
+PAIR_SEQ=0
+
+# Two guests: guest 1 serves, guest 0 connects; a shared directory
+# sequences the steps.
+pair_run_2guest() {
+	local name=$1 port=$2 t=$3 srv=$4 cli=$5 rc log=/tmp/pair.$$.log
+	local step
+
+	PAIR_SEQ=$((PAIR_SEQ + 1))
+	step=$KIWI_SYNC/step-$PAIR_SEQ
+	if [ "$KIWI_GUEST" = 1 ]; then
+		timeout --kill-after=5 "$t" sh -c "$srv" > "$log" 2>&1 &
+		local spid=$!
+		if wait_for 30 sh -c "ss -ltnH 'sport = :$port' | grep -q ."; then
+			touch "$step.ready"
+		else
+			touch "$step.broken"
+		fi
+		wait "$spid"
+		rc=$?
+		touch "$step.served"
+	else
+		wait_for $((t + 30)) sh -c "test -e $step.ready || test -e $step.broken"
+		if [ -e "$step.ready" ]; then
+			timeout --kill-after=5 "$t" sh -c "$cli" > "$log" 2>&1
+			rc=$?
+		else
+			echo "server never listened on $port" > "$log"
+			rc=1
+		fi
+		wait_for $((t + 30)) test -e "$step.served"
+	fi
+	if [ "$rc" = 0 ]; then
+		pass "$name"
+		return 0
+	fi
+	fail "$name (rc $rc)"
+	tail -15 "$log" | sed 's/^/    /'
+	return 1
+}
+
 # pair_run NAME PORT TIMEOUT SERVER CLIENT: run SERVER in ns1, wait until
-# it listens on PORT, run CLIENT in ns0; PASS if both succeed.
+# it listens on PORT, run CLIENT in ns0; PASS if both succeed.  With two
+# guests, the server runs on guest 1 and the client on guest 0.
 pair_run() {
 	local name=$1 port=$2 t=$3 srv=$4 cli=$5 spid src crc
+
+	if [ "${KIWI_GUESTS:-1}" = 2 ]; then
+		pair_run_2guest "$@"
+		return
+	fi
 	local slog=/tmp/srv.$$.log clog=/tmp/cli.$$.log
 
 	timeout --kill-after=5 "$t" ip netns exec ns1 sh -c "$srv" > "$slog" 2>&1 &

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Basic interoperability with Linux's siw: kiwi on one side, siw on the
+# other, in both directions (kiwi client to siw server, siw client to kiwi
+# server): rping with verification, and perftest -R Send, Write and Read
+# in bandwidth mode.  The full matrix (MPA revisions, CRC, RTR, private
+# data) is tests/vm/interop-matrix.sh.
+#
+# vm-run options: --timeout 1200
+. "$(dirname "$0")/lib-rdma.sh"
+. "$(dirname "$0")/lib-tools.sh"
+
+for pair in "kiwi siw" "siw kiwi"; do
+	# shellcheck disable=SC2086
+	rdma_pair $pair || finish
+	echo "== client ${pair% *} -> server ${pair#* }"
+	for size in 64 65000; do
+		tool_rping "$size" 100
+	done
+	for t in ib_send_bw ib_write_bw ib_read_bw; do
+		for s in 1 65536 1048576; do
+			tool_perftest "$t" "$s"
+		done
+	done
+	rdma_unpair
+done
+finish
