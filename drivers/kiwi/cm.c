@@ -36,6 +36,7 @@
 
 #include "cm.h"
 #include "kiwi.h"
+#include "kiwi_kunit.h"
 #include "kiwi_param.h"
 #include "qp.h"
 
@@ -456,7 +457,8 @@ static void kiwi_cep_fail(struct kiwi_cep *cep, int status,
 
 /* ---- MPA ---- */
 
-static void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird, u32 ord)
+VISIBLE_IF_KUNIT void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird,
+				       u32 ord)
 {
 	memset(pol, 0, sizeof(*pol));
 	pol->rev = kiwi_mpa_rev == 1 ? 1 : 2;
@@ -473,6 +475,7 @@ static void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird, u32 ord)
 	pol->ird = min_t(u32, ird, KIWI_MAX_IRD);
 	pol->ord = min_t(u32, ord, KIWI_MAX_ORD);
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_policy_init);
 
 static int kiwi_cep_send(struct kiwi_cep *cep, const void *buf, size_t len)
 {

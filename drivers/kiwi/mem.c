@@ -17,6 +17,7 @@
  *
  * Copyright (c) 2026 The kiwi authors
  */
+#include <kunit/visibility.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/random.h>
@@ -56,6 +57,7 @@ void kiwi_mr_put(struct kiwi_mr *mr)
 	if (refcount_dec_and_test(&mr->ref))
 		queue_work(kiwi_free_wq, &mr->free_work);
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_put);
 
 /**
  * kiwi_mr_get() - look an STag up and take a reference
@@ -77,6 +79,7 @@ struct kiwi_mr *kiwi_mr_get(struct kiwi_device *kdev, u32 stag)
 	rcu_read_unlock();
 	return mr;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_get);
 
 static bool kiwi_access_ok(int access, enum kiwi_access acc)
 {
@@ -128,6 +131,7 @@ enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, struct ib_pd *pd,
 	spin_unlock_bh(&mr->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_check);
 
 /**
  * kiwi_mr_lookup() - kiwi_mr_get() and kiwi_mr_check() in one
@@ -161,6 +165,7 @@ enum kiwi_mr_err kiwi_mr_lookup(struct kiwi_device *kdev, u32 stag,
 	*mrp = mr;
 	return KIWI_MR_OK;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_lookup);
 
 static struct page *kiwi_kva_page(unsigned long kva)
 {
@@ -212,6 +217,7 @@ u32 kiwi_mr_page(const struct kiwi_mr *mr, u64 addr, struct page **page,
 	*off = offset_in_page(kva);
 	return PAGE_SIZE - *off;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_page);
 
 /* Copy between a checked range of an MR and kernel memory. */
 static int kiwi_mr_copy(struct kiwi_mr *mr, u64 addr, void *buf, u32 len,
@@ -243,11 +249,13 @@ int kiwi_mr_copy_to(struct kiwi_mr *mr, u64 addr, const void *src, u32 len)
 {
 	return kiwi_mr_copy(mr, addr, (void *)src, len, true);
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_copy_to);
 
 int kiwi_mr_copy_from(struct kiwi_mr *mr, u64 addr, void *dst, u32 len)
 {
 	return kiwi_mr_copy(mr, addr, dst, len, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_copy_from);
 
 /**
  * kiwi_mr_invalidate() - Local or Remote Invalidate of an STag
@@ -282,6 +290,7 @@ int kiwi_mr_invalidate(struct kiwi_device *kdev, u32 stag, struct ib_pd *pd,
 	kiwi_mr_put(mr);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_invalidate);
 
 /**
  * kiwi_mr_fast_reg() - execute a REG_MR work request
@@ -317,6 +326,7 @@ int kiwi_mr_fast_reg(struct kiwi_mr *mr, u32 key, int access)
 	spin_unlock_bh(&mr->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_fast_reg);
 
 /* Free an MR that never got published. */
 static void kiwi_mr_abort(struct kiwi_mr *mr)

@@ -20,6 +20,7 @@
 #include "cm.h"
 #include "cq.h"
 #include "kiwi.h"
+#include "kiwi_kunit.h"
 #include "mem.h"
 #include "poller.h"
 #include "qp.h"
@@ -34,13 +35,14 @@ const char *const kiwi_qp_state_name[KIWI_QPS_NUM] = {
 	[KIWI_QPS_TERMINATE] = "TERMINATE",
 	[KIWI_QPS_ERROR] = "ERROR",
 };
+EXPORT_SYMBOL_IF_KUNIT(kiwi_qp_state_name);
 
 /*
  * Which state changes the verbs may ask for (true = allowed), indexed
  * [from][to].  The connection manager moves IDLE -> RTS itself; anything
  * can go to ERROR; only an unconnected QP goes back to IDLE.
  */
-static const bool kiwi_qp_next_state[KIWI_QPS_NUM][KIWI_QPS_NUM] = {
+VISIBLE_IF_KUNIT const bool kiwi_qp_next_state[KIWI_QPS_NUM][KIWI_QPS_NUM] = {
 	[KIWI_QPS_IDLE] = {
 		[KIWI_QPS_IDLE] = true, [KIWI_QPS_ERROR] = true,
 	},
@@ -58,6 +60,7 @@ static const bool kiwi_qp_next_state[KIWI_QPS_NUM][KIWI_QPS_NUM] = {
 		[KIWI_QPS_IDLE] = true, [KIWI_QPS_ERROR] = true,
 	},
 };
+EXPORT_SYMBOL_IF_KUNIT(kiwi_qp_next_state);
 
 void kiwi_qp_get(struct kiwi_qp *qp)
 {
@@ -328,6 +331,7 @@ int kiwi_qp_get_rqe(struct kiwi_qp *qp, struct kiwi_rqe *rqe)
 	spin_unlock_bh(&qp->rq_lock);
 	return n < 0 ? -EIO : n ? 0 : -ENOENT;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_qp_get_rqe);
 
 static u8 kiwi_wr_cqe_opcode(u8 wr_opcode)
 {

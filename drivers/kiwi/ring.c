@@ -4,6 +4,7 @@
  *
  * Copyright (c) 2026 The kiwi authors
  */
+#include <kunit/visibility.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -66,6 +67,7 @@ err_free:
 	ring->hdr = NULL;
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_ring_alloc);
 
 /**
  * kiwi_ring_free() - release a ring
@@ -87,6 +89,7 @@ void kiwi_ring_free(struct kiwi_ring *ring)
 	ring->hdr = NULL;
 	ring->entries = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_ring_free);
 
 u64 kiwi_ring_mmap_offset(const struct kiwi_ring *ring)
 {

@@ -4,6 +4,7 @@
  *
  * Copyright (c) 2026 The kiwi authors
  */
+#include <kunit/visibility.h>
 #include <linux/slab.h>
 #include <rdma/uverbs_ioctl.h>
 
@@ -83,6 +84,7 @@ int kiwi_srq_get_rqe(struct kiwi_srq *srq, struct kiwi_rqe *rqe)
 		kiwi_srq_event(srq, IB_EVENT_SRQ_LIMIT_REACHED);
 	return n < 0 ? -EIO : n ? 0 : -ENOENT;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_srq_get_rqe);
 
 /* Context: process. */
 int kiwi_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *attr,

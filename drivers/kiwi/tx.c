@@ -33,6 +33,7 @@
 
 #include "cm.h"
 #include "kiwi.h"
+#include "kiwi_kunit.h"
 #include "mem.h"
 #include "qp.h"
 
@@ -374,8 +375,8 @@ static u8 kiwi_tx_status(enum kiwi_mr_err err)
  * Validate a WR copied out of the SQ and take references on its MRs.
  * Return: KIWI_WC_SUCCESS or the error status to complete it with.
  */
-static u8 kiwi_tx_prepare(struct kiwi_qp *qp, const struct kiwi_sqe *sqe,
-			  u32 idx)
+VISIBLE_IF_KUNIT u8 kiwi_tx_prepare(struct kiwi_qp *qp,
+				    const struct kiwi_sqe *sqe, u32 idx)
 {
 	struct kiwi_wqe *w = &qp->tx->wqe;
 	struct ib_pd *pd = qp->ibqp.pd;
@@ -453,6 +454,7 @@ static u8 kiwi_tx_prepare(struct kiwi_qp *qp, const struct kiwi_sqe *sqe,
 	w->length = total;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_tx_prepare);
 
 /* Execute a local WR (no wire traffic) and complete it. */
 static void kiwi_tx_local(struct kiwi_qp *qp)
@@ -474,10 +476,11 @@ static void kiwi_tx_local(struct kiwi_qp *qp)
 		kiwi_qp_error(qp);
 }
 
-static bool kiwi_orq_full(struct kiwi_qp *qp)
+VISIBLE_IF_KUNIT bool kiwi_orq_full(struct kiwi_qp *qp)
 {
 	return qp->orq_tail - qp->orq_head >= qp->ord;
 }
+EXPORT_SYMBOL_IF_KUNIT(kiwi_orq_full);
 
 /* Queue the Read we are about to request, so its response can land. */
 static void kiwi_tx_orq_push(struct kiwi_qp *qp, bool rtr)
@@ -784,6 +787,17 @@ static int kiwi_tx_push(struct kiwi_qp *qp, struct socket *sock, bool more)
 	return ret >= 0 || ret == -EAGAIN ? -EAGAIN : ret;
 }
 
+/*
+ * The largest ULPDU to put in one FPDU on a connection with this MSS
+ * (RFC 5044 section 6, no markers), but never less than the largest
+ * header, so that every message can be framed whatever the MSS.
+ */
+VISIBLE_IF_KUNIT u32 kiwi_tx_max_ulpdu(u32 mss)
+{
+	return max_t(u32, kiwi_fpdu_max_ulpdu(mss, false), KIWI_HDR_MAX_LEN);
+}
+EXPORT_SYMBOL_IF_KUNIT(kiwi_tx_max_ulpdu);
+
 /* Runs with KIWI_QP_TX_BUSY owned.  Context: process. */
 static void kiwi_tx_locked(struct kiwi_qp *qp)
 {
@@ -796,13 +810,9 @@ static void kiwi_tx_locked(struct kiwi_qp *qp)
 	sock = kiwi_cm_qp_sock(qp);
 	if (!tx || !sock)
 		return;
-	if (!tx->max_ulpdu) {
-		u32 mss = READ_ONCE(tcp_sk(sock->sk)->mss_cache);
-
-		tx->max_ulpdu = kiwi_fpdu_max_ulpdu(mss, false);
-		if (tx->max_ulpdu < KIWI_HDR_MAX_LEN)
-			tx->max_ulpdu = KIWI_HDR_MAX_LEN;
-	}
+	if (!tx->max_ulpdu)
+		tx->max_ulpdu =
+			kiwi_tx_max_ulpdu(READ_ONCE(tcp_sk(sock->sk)->mss_cache));
 
 	while (budget--) {
 		if (tx->batch.sent < tx->batch.len) {
