@@ -11,6 +11,10 @@
 
 #include <kiwi/crc32c.h>
 #include "crc32c_table.h"
+#include "test_util.h"
+#include "vectors/crc32c.h"
+
+using namespace kiwi_test;
 
 namespace {
 
@@ -30,59 +34,17 @@ uint32_t ref_crc(const std::vector<uint8_t> &v)
 	return ~ref_update(0xffffffffu, v.data(), v.size());
 }
 
-struct Vector {
-	int id;
-	std::vector<uint8_t> data;
-	uint32_t crc;			/* CRC value */
-	std::array<uint8_t, 4> wire;	/* the four trailer bytes */
-};
-
-std::vector<uint8_t> fill(size_t n, uint8_t v)
-{
-	return std::vector<uint8_t>(n, v);
-}
-
-std::vector<uint8_t> ramp(bool up)
-{
-	std::vector<uint8_t> v(32);
-	for (int i = 0; i < 32; i++)
-		v[i] = (uint8_t)(up ? i : 31 - i);
-	return v;
-}
-
-/* RFC 3720 appendix B.4 and the usual "123456789" check value */
-const std::vector<Vector> &vectors()
-{
-	static const std::vector<Vector> v = {
-		{ 1, { '1', '2', '3', '4', '5', '6', '7', '8', '9' },
-		  0xe3069283, { 0x83, 0x92, 0x06, 0xe3 } },
-		{ 2, fill(32, 0x00), 0x8a9136aa, { 0xaa, 0x36, 0x91, 0x8a } },
-		{ 3, fill(32, 0xff), 0x62a8ab43, { 0x43, 0xab, 0xa8, 0x62 } },
-		{ 4, ramp(true), 0x46dd794e, { 0x4e, 0x79, 0xdd, 0x46 } },
-		{ 5, ramp(false), 0x113fdb5c, { 0x5c, 0xdb, 0x3f, 0x11 } },
-		{ 6, { 0x01, 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		       0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
-		       0x00, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x18,
-		       0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		       0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 },
-		  0xd9963a56, { 0x56, 0x3a, 0x96, 0xd9 } },
-		{ 7, {}, 0x00000000, { 0, 0, 0, 0 } },
-		{ 8, { 'a' }, 0xc1d04330, { 0x30, 0x43, 0xd0, 0xc1 } },
-	};
-	return v;
-}
-
 TEST(Crc32c, KnownVectors)
 {
-	for (const auto &v : vectors()) {
+	for (const auto &v : kiwi_vec_crc32c) {
 		SCOPED_TRACE(v.id);
-		EXPECT_EQ(kiwi_crc32c(v.data.data(), v.data.size()), v.crc);
-		EXPECT_EQ(ref_crc(v.data), v.crc);
+		Bytes data = hex(v.data);
+		EXPECT_EQ(kiwi_crc32c(data.data(), data.size()), v.crc);
+		EXPECT_EQ(ref_crc(data), v.crc);
 		uint8_t w[4];
 		kiwi_crc32c_put(w, v.crc);
-		EXPECT_EQ(0, memcmp(w, v.wire.data(), 4));
-		EXPECT_EQ(kiwi_crc32c_get(v.wire.data()), v.crc);
+		EXPECT_EQ(0, memcmp(w, v.wire, 4));
+		EXPECT_EQ(kiwi_crc32c_get(v.wire), v.crc);
 	}
 }
 

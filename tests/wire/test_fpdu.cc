@@ -10,27 +10,15 @@
 #include <kiwi/fpdu.h>
 #include <kiwi/markers.h>
 #include "test_util.h"
+#include "vectors/fpdu.h"
 
 using namespace kiwi_test;
 
 namespace {
 
-struct LenVector {
-	int id;
-	uint32_t ulpdu;
-	uint32_t pad;
-	uint32_t fpdu;
-};
-
 TEST(Fpdu, PadAndLength)
 {
-	const LenVector v[] = {
-		{ 1, 0, 2, 8 },   { 2, 1, 1, 8 },     { 3, 2, 0, 8 },
-		{ 4, 3, 3, 12 },  { 5, 14, 0, 20 },   { 6, 18, 0, 24 },
-		{ 7, 19, 3, 28 }, { 8, 20, 2, 28 },   { 9, 21, 1, 28 },
-		{ 10, 65535, 3, 65544 }, { 11, 65534, 0, 65540 },
-	};
-	for (const auto &c : v) {
+	for (const auto &c : kiwi_vec_fpdu_len) {
 		SCOPED_TRACE(c.id);
 		EXPECT_EQ(kiwi_fpdu_pad(c.ulpdu), c.pad);
 		EXPECT_EQ(kiwi_fpdu_len(c.ulpdu), c.fpdu);
@@ -40,32 +28,7 @@ TEST(Fpdu, PadAndLength)
 
 TEST(Fpdu, MaxUlpduFormula)
 {
-	struct {
-		int id;
-		uint32_t emss;
-		bool markers;
-		uint32_t want;
-	} v[] = {
-		/* EMSS - (6 + EMSS mod 4) */
-		{ 1, 1460, false, 1454 },
-		{ 2, 1448, false, 1442 },
-		{ 3, 1461, false, 1454 },
-		{ 4, 9000, false, 8994 },
-		/* EMSS - (6 + 4 * ceil(EMSS / 512) + EMSS mod 4) */
-		{ 5, 1460, true, 1442 },
-		{ 6, 1448, true, 1430 },
-		{ 7, 512, true, 502 },
-		{ 8, 513, true, 498 },
-		{ 9, 6, false, 0 },
-		{ 10, 7, false, 0 },
-		{ 11, 8, false, 2 },
-		{ 12, 10, true, 0 },
-		{ 13, 0, true, 0 },
-		{ 14, 0xffffffffu, false, 0xffff },
-		{ 15, 65536, true, 65536 - 6 - 4 * 128 },
-		{ 16, 70000, false, 0xffff },
-	};
-	for (const auto &c : v) {
+	for (const auto &c : kiwi_vec_fpdu_mulpdu) {
 		SCOPED_TRACE(c.id);
 		EXPECT_EQ(kiwi_fpdu_max_ulpdu(c.emss, c.markers), c.want);
 	}
@@ -131,13 +94,14 @@ TEST(Fpdu, TrailerWithoutCrcIsZero)
 /* A complete FPDU vector: Send "abc", MSN 1, CRC on. */
 TEST(Fpdu, SendVector)
 {
-	Bytes f = hex("0015 41 43 00000000 00000000 00000001 00000000 616263");
+	Bytes f = hex(KIWI_VEC_FPDU_SEND_HDR);
 	uint32_t reg = kiwi_crc32c_update(KIWI_CRC32C_SEED, f.data(), f.size());
 	uint8_t trl[KIWI_FPDU_MAX_TRAILER];
 	int n = kiwi_fpdu_trailer_build(trl, 0x15, reg, true);
 	ASSERT_EQ(n, 5);
 	f.insert(f.end(), trl, trl + n);
 	ASSERT_EQ(f.size(), 28u);
+	EXPECT_EQ(to_hex(f), to_hex(hex(KIWI_VEC_FPDU_SEND)));
 	EXPECT_EQ(f[23], 0);
 	uint32_t crc = kiwi_crc32c(f.data(), 24);
 	EXPECT_EQ(kiwi_crc32c_get(&f[24]), crc);

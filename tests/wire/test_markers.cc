@@ -11,6 +11,7 @@
 #include <kiwi/fpdu.h>
 #include <kiwi/markers.h>
 #include "test_util.h"
+#include "vectors/markers.h"
 
 using namespace kiwi_test;
 
@@ -69,28 +70,9 @@ TEST(Markers, FirstFpduStartsWithMarker)
 	EXPECT_EQ(kiwi_mkr_fpdu_wire_len(0, 8), 12u);
 }
 
-struct WireLenVector {
-	int id;
-	uint32_t pos, len, want;
-};
-
 TEST(Markers, WireLenVectors)
 {
-	const WireLenVector v[] = {
-		{ 1, 0, 8, 12 },	/* leading marker */
-		{ 2, 4, 8, 8 },
-		{ 3, 504, 8, 8 },	/* ends exactly at the next marker */
-		{ 4, 508, 8, 12 },	/* marker after 4 bytes */
-		{ 5, 0, 508, 512 },
-		{ 6, 0, 512, 520 },
-		{ 7, 0, 1016, 1024 },
-		{ 8, 0, 1020, 1032 },
-		{ 9, 256, 256, 256 },
-		{ 10, 256, 260, 264 },
-		{ 11, 0xfffffffc, 8, 12 },	/* wraps to a marker */
-		{ 12, 100, 0, 0 },
-	};
-	for (const auto &c : v)
+	for (const auto &c : kiwi_vec_mkr_wire_len)
 		EXPECT_EQ(kiwi_mkr_fpdu_wire_len(c.pos, c.len), c.want) << c.id;
 }
 

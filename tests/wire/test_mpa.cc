@@ -9,13 +9,13 @@
 
 #include <kiwi/mpa.h>
 #include "test_util.h"
+#include "vectors/mpa.h"
 
 using namespace kiwi_test;
 
 namespace {
 
-const char *REQ_KEY = "4d504120494420526571204672616d65";
-const char *REP_KEY = "4d504120494420526570204672616d65";
+const char *REQ_KEY = KIWI_VEC_MPA_REQ_KEY;
 
 struct FrameVector {
 	int id;
@@ -42,32 +42,17 @@ kiwi_mpa_rr rr(bool reply, bool m, bool c, bool r, bool e, uint8_t rev,
 	return x;
 }
 
+/* The shared frame vectors (vectors/mpa.h) in this file's form. */
 std::vector<FrameVector> frame_vectors()
 {
-	std::string k1 = REQ_KEY, k2 = REP_KEY;
-	return {
-		/* 1: RFC 5044 request, CRC wanted, no private data */
-		{ 1, rr(false, false, true, false, false, 1), {},
-		  hex((k1 + "40 01 0000").c_str()) },
-		/* 2: RFC 5044 request asking for markers, private data */
-		{ 2, rr(false, true, false, false, false, 1), str_bytes("abc"),
-		  hex((k1 + "80 01 0003 616263").c_str()) },
-		/* 3: reply with reject */
-		{ 3, rr(true, false, true, true, false, 1), {},
-		  hex((k2 + "60 01 0000").c_str()) },
-		/* 4: RFC 6581 request: IRD 16, ORD 8, P2P, Write+Read RTR */
-		{ 4, rr(false, false, true, false, true, 2, 16, 8, true,
-			KIWI_MPA_RTR_WRITE | KIWI_MPA_RTR_READ),
-		  str_bytes("hi"),
-		  hex((k1 + "50 02 0006 8010 c008 6869").c_str()) },
-		/* 5: RFC 6581 reply: IRD 0x3fff, ORD 1, P2P, Send RTR */
-		{ 5, rr(true, true, true, false, true, 2, 0x3fff, 1, true,
-			KIWI_MPA_RTR_SEND), {},
-		  hex((k2 + "d0 02 0004 ffff 0001").c_str()) },
-		/* 6: RFC 6581 request, client-server, no RTR */
-		{ 6, rr(false, false, false, false, true, 2, 2, 3), {},
-		  hex((k1 + "10 02 0004 0002 0003").c_str()) },
-	};
+	std::vector<FrameVector> out;
+	for (const auto &v : kiwi_vec_mpa_frame)
+		out.push_back({ v.id,
+				rr(v.reply, v.markers, v.crc, v.reject,
+				   v.enhanced, v.rev, v.ird, v.ord, v.p2p,
+				   v.rtr),
+				hex(v.pdata), hex(v.wire) });
+	return out;
 }
 
 TEST(MpaFrame, BuildVectors)
@@ -131,45 +116,15 @@ TEST(MpaFrame, PartialInputAsksForMore)
 	}
 }
 
-struct Reject {
-	int id;
-	Bytes wire;
-	bool reply;
-	int ret;
-	kiwi_wire_err err;
-};
-
 TEST(MpaFrame, Rejections)
 {
-	std::string k1 = REQ_KEY, k2 = REP_KEY;
-	const Reject cases[] = {
-		/* 1: reply key where a request is expected */
-		{ 1, hex((k2 + "00 01 0000").c_str()), false, -EBADMSG,
-		  KIWI_WERR_MPA_RR_KEY },
-		/* 2: wrong first byte is rejected without waiting for more */
-		{ 2, hex("4e"), false, -EBADMSG, KIWI_WERR_MPA_RR_KEY },
-		/* 3: HTTP instead of MPA */
-		{ 3, str_bytes("GET / HTTP/1.1\r\n"), true, -EBADMSG,
-		  KIWI_WERR_MPA_RR_KEY },
-		/* 4: PD_Length 513, rejected before the data arrives */
-		{ 4, hex((k1 + "00 01 0201").c_str()), false, -EMSGSIZE,
-		  KIWI_WERR_MPA_RR_PDLEN },
-		/* 5: PD_Length 0xffff */
-		{ 5, hex((k2 + "00 01 ffff").c_str()), true, -EMSGSIZE,
-		  KIWI_WERR_MPA_RR_PDLEN },
-		/* 6: reject bit in a request */
-		{ 6, hex((k1 + "20 01 0000").c_str()), false, -EPROTO,
-		  KIWI_WERR_MPA_RR_FLAGS },
-		/* 7: enhanced frame too short for IRD/ORD */
-		{ 7, hex((k1 + "10 02 0002 0000").c_str()), false, -EPROTO,
-		  KIWI_WERR_MPA_RR_FLAGS },
-	};
-	for (const auto &c : cases) {
+	for (const auto &c : kiwi_vec_mpa_bad) {
 		SCOPED_TRACE(c.id);
+		Bytes w = hex(c.wire);
 		kiwi_mpa_rr got;
 		size_t need = 0;
 		kiwi_wire_err err = KIWI_WERR_NONE;
-		EXPECT_EQ(kiwi_mpa_rr_parse(c.wire.data(), c.wire.size(), c.reply,
+		EXPECT_EQ(kiwi_mpa_rr_parse(w.data(), w.size(), c.reply,
 					    &got, &need, &err), c.ret);
 		EXPECT_EQ(err, c.err);
 	}
