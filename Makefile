@@ -56,14 +56,19 @@ KMAKE := $(MAKE) -C $(KDIR) M=$(KBUILD_DIR) KIWI_VERSION=$(KIWI_VERSION)
 all: modules provider
 
 kbuild-tree:
-	@mkdir -p $(KBUILD_DIR)
+	@mkdir -p $(KBUILD_DIR)/tests/wire
 	@cp -rs --remove-destination $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include \
 		$(KBUILD_DIR)/
+	@cp -rs --remove-destination $(TOP)/tests/kunit $(KBUILD_DIR)/tests/
+	@cp -rs --remove-destination $(TOP)/tests/wire/vectors \
+		$(KBUILD_DIR)/tests/wire/
 	@find $(KBUILD_DIR) -xtype l -delete
 
 modules: kbuild-tree
 	$(KMAKE) modules
 	@echo "kiwi.ko for $(KVER): $(KBUILD_DIR)/drivers/kiwi/kiwi.ko"
+	@if [ -f $(KBUILD_DIR)/tests/kunit/kiwi_kunit.ko ]; then \
+		echo "kiwi_kunit.ko: $(KBUILD_DIR)/tests/kunit/kiwi_kunit.ko"; fi
 
 provider:
 	@if [ -f $(TOP)/userspace/Makefile ]; then \

@@ -27,4 +27,16 @@
 #define KIWI_HAVE_MSG_SPLICE_PAGES	1
 #endif
 
+/*
+ * 6.13: symbol namespaces are string literals.  The KUnit suite imports
+ * the namespace kiwi.ko exports its internals into.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define KIWI_MODULE_IMPORT_KUNIT_NS() \
+	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define KIWI_MODULE_IMPORT_KUNIT_NS() \
+	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
 #endif /* KIWI_COMPAT_H */
