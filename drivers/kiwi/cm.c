@@ -33,6 +33,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <rdma/rdma_cm.h>
 
 #include "cm.h"
 #include "kiwi.h"
@@ -150,6 +151,21 @@ static void kiwi_sock_reclassify(struct socket *sock)
 static struct net *kiwi_dev_net(struct kiwi_device *kdev)
 {
 	return dev_net(kdev->netdev);
+}
+
+/*
+ * The network namespace an iw_cm id works in.  iw_cm ids carry none, but
+ * rdma_cm, iw_cm's only user, makes an iw_cm id's context the rdma_cm_id
+ * it serves, which does.  Fall back to the device's namespace for any
+ * other user.
+ */
+static struct net *kiwi_cm_id_net(struct iw_cm_id *cm_id)
+{
+	const struct rdma_cm_id *id = cm_id->context;
+
+	if (id && id->device == cm_id->device && id->route.addr.dev_addr.net)
+		return id->route.addr.dev_addr.net;
+	return kiwi_dev_net(to_kiwi_dev(cm_id->device));
 }
 
 static int kiwi_sock_create(struct net *net, int family, struct socket **res)
@@ -925,7 +941,7 @@ int kiwi_iw_connect(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 	cep->req.pdata = cep->pdata;
 	cep->req.pdata_len = param->private_data_len;
 
-	ret = kiwi_sock_create(kiwi_dev_net(kdev), laddr->ss_family,
+	ret = kiwi_sock_create(kiwi_cm_id_net(cm_id), laddr->ss_family,
 			       &cep->sock);
 	if (ret)
 		goto err_cep;
@@ -1202,7 +1218,7 @@ static struct kiwi_listener *kiwi_listener_find(struct net *net,
 	return NULL;
 }
 
-static int kiwi_listener_create(struct kiwi_device *kdev,
+static int kiwi_listener_create(struct net *net,
 				const struct sockaddr_storage *addr,
 				int backlog, struct kiwi_listener **res)
 {
@@ -1215,7 +1231,7 @@ static int kiwi_listener_create(struct kiwi_device *kdev,
 		return -ENOMEM;
 	INIT_LIST_HEAD(&l->ents);
 	INIT_WORK(&l->work, kiwi_listener_work);
-	l->net = kiwi_dev_net(kdev);
+	l->net = net;
 	l->addr = *addr;
 	l->wildcard = kiwi_addr_wildcard(addr);
 	ret = kiwi_sock_create(l->net, addr->ss_family, &l->sock);
@@ -1277,6 +1293,7 @@ int kiwi_iw_create_listen(struct iw_cm_id *cm_id, int backlog)
 	struct sockaddr_storage *addr = &cm_id->m_local_addr;
 	struct kiwi_listen_ent *ent, *e;
 	struct kiwi_listener *l;
+	struct net *net;
 	int ret = 0;
 
 	if (addr->ss_family != AF_INET && addr->ss_family != AF_INET6)
@@ -1288,10 +1305,25 @@ int kiwi_iw_create_listen(struct iw_cm_id *cm_id, int backlog)
 	ent->cm_id = cm_id;
 	ent->kdev = kdev;
 
+	net = kiwi_cm_id_net(cm_id);
+	if (!net_eq(net, kiwi_dev_net(kdev))) {
+		/*
+		 * rdma_cm offers a wildcard listen to every device, in every
+		 * namespace; a device elsewhere must not take connections
+		 * for it.  Keep an entry without a listener.
+		 */
+		if (!kiwi_addr_wildcard(addr)) {
+			kfree(ent);
+			return -EADDRNOTAVAIL;
+		}
+		cm_id->add_ref(cm_id);
+		cm_id->provider_data = ent;
+		return 0;
+	}
+
 	mutex_lock(&kiwi_listen_mutex);
 	/* Devices of one namespace share a wildcard listener. */
-	l = kiwi_addr_wildcard(addr) ?
-	    kiwi_listener_find(kiwi_dev_net(kdev), addr) : NULL;
+	l = kiwi_addr_wildcard(addr) ? kiwi_listener_find(net, addr) : NULL;
 	if (l) {
 		list_for_each_entry(e, &l->ents, node) {
 			if (e->kdev == kdev) {
@@ -1300,7 +1332,7 @@ int kiwi_iw_create_listen(struct iw_cm_id *cm_id, int backlog)
 			}
 		}
 	} else {
-		ret = kiwi_listener_create(kdev, addr, backlog, &l);
+		ret = kiwi_listener_create(net, addr, backlog, &l);
 	}
 	if (!ret) {
 		ent->l = l;
@@ -1325,6 +1357,11 @@ int kiwi_iw_destroy_listen(struct iw_cm_id *cm_id)
 		return 0;
 	mutex_lock(&kiwi_listen_mutex);
 	l = ent->l;
+	if (!l) {
+		/* A device outside the listener's namespace: nothing bound. */
+		mutex_unlock(&kiwi_listen_mutex);
+		goto out;
+	}
 	list_del(&ent->node);
 	/* Connections still negotiating for this id are dropped. */
 	list_for_each_entry_safe(cep, tmp, &ent->ceps, lent_node) {
@@ -1335,6 +1372,7 @@ int kiwi_iw_destroy_listen(struct iw_cm_id *cm_id)
 	if (list_empty(&l->ents))
 		kiwi_listener_destroy(l);
 	mutex_unlock(&kiwi_listen_mutex);
+out:
 	cm_id->provider_data = NULL;
 	kfree(ent);
 	cm_id->rem_ref(cm_id);
