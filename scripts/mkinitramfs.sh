@@ -26,10 +26,18 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"/{bin,dev,proc,sys,mnt/lower,mnt/upper,newroot,lib/modules}
 cp /bin/busybox "$work/bin/busybox"
 
-# Dependency order as modprobe would load them, without duplicates.
+# Dependency order as modprobe would load them, without duplicates.  A
+# kernel may have any of them built in (the debug kernel has all of them):
+# modprobe says "builtin <name>" then, and there is nothing to load.
+: > "$work/order.full"
 for m in $mods; do
-	modprobe -d "${MODROOT%/lib/modules/*}" -S "$KVER" --show-depends "$m"
-done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' > "$work/order.full"
+	deps=$(modprobe -d "${MODROOT%/lib/modules/*}" -S "$KVER" \
+		--show-depends "$m") || die "$KERNEL_NAME has no module $m"
+	printf '%s\n' "$deps" >> "$work/order.full"
+done
+awk '$1 == "insmod" && !seen[$2]++ { print $2 }' "$work/order.full" \
+	> "$work/order"
+mv "$work/order" "$work/order.full"
 : > "$work/modules.list"
 while read -r ko; do
 	base=$(basename "$ko")

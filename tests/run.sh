@@ -27,11 +27,14 @@ export KERNEL
 need_pkgs "${KIWI_HOST_PKGS[@]}" g++ cmake libgtest-dev clang \
 	libclang-rt-14-dev pkg-config
 
-passed=0 failed=0 failures=()
+passed=0 failed=0 failures=() skipped=()
 tally() {	# tally NAME OUTPUT-FILE RC
 	local p f
 	p=$(grep -c '^\(\[g[01]\] \)\?PASS: ' "$2")
 	f=$(grep -c '^\(\[g[01]\] \)\?FAIL: ' "$2")
+	# A test that cannot run on this kernel says "SKIP: ..."; it is
+	# neither a pass nor a failure, and the summary lists it.
+	grep -q '^\(\[g[01]\] \)\?SKIP: ' "$2" && skipped+=("$1")
 	if [ "$3" != 0 ] && [ "$f" = 0 ]; then
 		f=1
 		echo "FAIL: $1: exited with status $3" | tee -a "$2"
@@ -92,12 +95,13 @@ if [ "$what" != unit ]; then
 			> "$logdir/$name.log" 2>&1
 		rc=$?
 		tally "vm:$name" "$logdir/$name.log" "$rc"
-		grep -E '^(\[g[01]\] )?(FAIL|RESULT): ' "$logdir/$name.log" | sed 's/^/   /' >&2
+		grep -E '^(\[g[01]\] )?(FAIL|SKIP|RESULT): ' "$logdir/$name.log" | sed 's/^/   /' >&2
 		[ "$rc" = 0 ] || grep -E '^\[kiwi\]' "$logdir/$name.log" | sed 's/^/   /' >&2
 		log "   vm:$name took $(( $(date +%s) - start ))s"
 	done
 fi
 
+[ ${#skipped[@]} -eq 0 ] || log "skipped on $KERNEL: ${skipped[*]}"
 [ ${#failures[@]} -eq 0 ] || log "failed: ${failures[*]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -72,8 +72,17 @@ finish() {
 	exit $?
 }
 
-# Run a command with a time limit, so one hung tool cannot eat the job.
-tmo() { timeout --kill-after=5 "$@"; }
+# Debug kernels (KASAN, lockdep, kmemleak) run several times slower;
+# scripts/vm-run says how much slower, and the time limits below scale.
+KIWI_SLOWDOWN=${KIWI_SLOWDOWN:-1}
+
+# Run a command with a time limit, so one hung tool cannot eat the job:
+# tmo SECONDS CMD...
+tmo() {
+	local t=$1
+	shift
+	timeout --kill-after=5 "$((t * KIWI_SLOWDOWN))" "$@"
+}
 
 netns_veth() {
 	modprobe veth
@@ -106,7 +115,7 @@ port_is() {
 wait_for() {
 	local t=$1 i
 	shift
-	for i in $(seq $((t * 10))); do
+	for i in $(seq $((t * 10 * KIWI_SLOWDOWN))); do
 		"$@" > /dev/null 2>&1 && return 0
 		sleep 0.1
 	done
