@@ -15,6 +15,7 @@ root=$(cd "$here/../.." && pwd)
 build=${KIWI_WIRE_BUILD:-$root/build/wire}
 smoke=${KIWI_FUZZ_SMOKE_SECONDS:-20}
 jobs=${KIWI_JOBS:-2}
+mkdir -p "$build" || exit 1
 . "$here/deps.sh"
 
 kiwi_wire_deps cmake ninja-build g++ clang libclang-rt-14-dev libgtest-dev \
