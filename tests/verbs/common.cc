@@ -35,6 +35,7 @@ const Config &Config::get()
 		c.server_ns = env_or("KIWI_VERBS_SERVER_NS", "ns1");
 		c.client_ip = env_or("KIWI_VERBS_CLIENT_IP", "10.0.0.1");
 		c.server_ip = env_or("KIWI_VERBS_SERVER_IP", "10.0.0.2");
+		c.server_if = env_or("KIWI_VERBS_SERVER_IF", "veth1");
 		c.many_qps = atoi(env_or("KIWI_VERBS_MANY_QPS", "1000").c_str());
 		c.timeout_scale = atof(env_or("KIWI_VERBS_TIMEOUT_SCALE", "1").c_str());
 		if (c.timeout_scale <= 0)
@@ -106,9 +107,6 @@ static const std::multimap<std::string, std::string> quirk_table = {
 	/* siw on 6.1: after some 67 QPs in one context, create_qp gets no
 	 * mmap key for the queues and fails (errno not set) */
 	{ "qp-create-limit", "siw" },
-	/* siw completes a Read the responder refused with WR_FLUSH_ERR,
-	 * not REM_ACCESS_ERR */
-	{ "read-error-status", "siw" },
 	/* siw, refusing a Read Request, raises QP_REQ_ERR but leaves its
 	 * posted receives unflushed */
 	{ "responder-no-flush-on-read-error", "siw" },
@@ -122,6 +120,14 @@ static const std::multimap<std::string, std::string> quirk_table = {
 	/* providers/siw skips the doorbell while the previous SQE is still
 	 * valid; a WR written into a slot just freed can sit unnoticed */
 	{ "doorbell-skip-strands-wr", "siw" },
+	/* siw's struct iwarp_terminate declares layer:4, etype:4 as
+	 * little-endian bitfields: on the wire the layer is in the low
+	 * nibble, against RFC 5040 4.8 */
+	{ "terminate-nibbles-swapped", "siw" },
+	/* siw's bounds check wraps (addr + len in siw_check_mem); a wrapped
+	 * Read passes it, fails when the response is built, and the
+	 * connection is dropped without a TERMINATE */
+	{ "wrap-drops-connection", "siw" },
 };
 
 bool quirk(const char *id, const std::string &what)

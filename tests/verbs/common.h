@@ -20,6 +20,7 @@
  *   KIWI_VERBS_SERVER_DEV    ibv device name on the server side [<peer>1]
  *   KIWI_VERBS_CLIENT_NS / KIWI_VERBS_SERVER_NS   netns names [ns0 / ns1]
  *   KIWI_VERBS_CLIENT_IP / KIWI_VERBS_SERVER_IP   [10.0.0.1 / 10.0.0.2]
+ *   KIWI_VERBS_SERVER_IF     the server's netdev, captured for TERMINATEs [veth1]
  *   KIWI_VERBS_MANY_QPS      QPs in the many-QP test [1000]
  *   KIWI_VERBS_TIMEOUT_SCALE multiplies every timeout [1]
  */
@@ -45,6 +46,7 @@ struct Config {
 	std::string client_dev, server_dev;
 	std::string client_ns, server_ns;
 	std::string client_ip, server_ip;
+	std::string server_if;	/* the server's netdev, for wire captures */
 	int many_qps;
 	double timeout_scale;
 

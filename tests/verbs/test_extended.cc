@@ -15,15 +15,15 @@
 namespace kv {
 namespace {
 
-class Extended : public VerbsTest {
-protected:
-	void skip_unless_kiwi(const char *what)
-	{
-		if (Config::get().dev_type != "kiwi")
-			GTEST_SKIP() << what << " is not supported by the "
-				     << Config::get().dev_type << " provider";
-	}
-};
+class Extended : public VerbsTest {};
+
+/* Only kiwi is held to the extended verbs. */
+#define SKIP_UNLESS_KIWI(what)                                                 \
+	do {                                                                   \
+		if (Config::get().dev_type != "kiwi")                          \
+			GTEST_SKIP() << what << " is not supported by the "    \
+				     << Config::get().dev_type << " provider"; \
+	} while (0)
 
 struct ExWc {
 	uint64_t wr_id;
@@ -59,28 +59,28 @@ std::vector<ExWc> poll_ex(ibv_cq_ex *cq, size_t n, int timeout_ms)
 	return out;
 }
 
-/* Send, Write, Read and Send with Invalidate posted in one
- * ibv_wr_start/ibv_wr_complete batch; each completes in order with its
- * opcode, and the data is right. */
+/* Send, Write, Read and Send posted in one ibv_wr_start/ibv_wr_complete
+ * batch; each completes in order with its opcode, and the data is right.
+ * (Send with Invalidate of a user MR may legitimately end the connection;
+ * see Opcodes.SendWithInvalidate.) */
 TEST_F(Extended, QpExBatchOfEveryOpcode)
 {
 	QpOpts co;
 	co.cq_ex = true;
 	co.may_fail = true;
 	co.send_ops = IBV_QP_EX_WITH_SEND | IBV_QP_EX_WITH_RDMA_WRITE |
-		      IBV_QP_EX_WITH_RDMA_READ | IBV_QP_EX_WITH_SEND_WITH_INV;
+		      IBV_QP_EX_WITH_RDMA_READ;
 	auto c = f_.connect(co, {});
 	if (!c) {
-		skip_unless_kiwi("ibv_qp_ex/ibv_cq_ex");
+		SKIP_UNLESS_KIWI("ibv_qp_ex/ibv_cq_ex");
 		FAIL() << "rdma_create_qp_ex or ibv_create_cq_ex failed on kiwi";
 	}
 	ASSERT_TRUE(c->client.qpx && c->client.scq_ex);
-	Buf s(4096), d(4096), t(4096), r(2 * 4096), inv(64);
+	Buf s(4096), d(4096), t(4096), r(2 * 4096);
 	s.reg(c->client.pd, IBV_ACCESS_LOCAL_WRITE);
 	d.reg(c->client.pd, IBV_ACCESS_LOCAL_WRITE);
 	t.reg(c->server.pd, ACCESS_ALL);
 	r.reg(c->server.pd, IBV_ACCESS_LOCAL_WRITE);
-	inv.reg(c->server.pd, IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
 	fill_pat(s.data(), 4096, 950);
 	fill_pat(t.data(), 4096, 951);
 	ASSERT_EQ(0, post_recv(c->server.qp(), { r.sge(0, 4096) }, 1));
@@ -99,7 +99,7 @@ TEST_F(Extended, QpExBatchOfEveryOpcode)
 	ibv_wr_rdma_read(x, t.mr()->rkey, t.addr(0));
 	ibv_wr_set_sge(x, d.mr()->lkey, d.addr(0), 2048);
 	x->wr_id = 13;
-	ibv_wr_send_inv(x, inv.mr()->rkey);
+	ibv_wr_send(x);
 	ibv_wr_set_sge(x, s.mr()->lkey, s.addr(1000), 500);
 	ASSERT_EQ(0, ibv_wr_complete(x));
 
@@ -117,8 +117,8 @@ TEST_F(Extended, QpExBatchOfEveryOpcode)
 	ASSERT_EQ(2u, rwc.size());
 	EXPECT_EQ(1000u, rwc[0].byte_len);
 	EXPECT_EQ(500u, rwc[1].byte_len);
-	EXPECT_TRUE(rwc[1].wc_flags & IBV_WC_WITH_INV) << wc_str(rwc[1]);
-	EXPECT_EQ(inv.mr()->rkey, rwc[1].invalidated_rkey);
+	for (auto &w : rwc)
+		EXPECT_EQ(IBV_WC_SUCCESS, w.status) << wc_str(w);
 	EXPECT_TRUE(is_pat(r.data(), 1000, 950));
 	EXPECT_TRUE(is_pat(r.data() + 4096, 500, 950, 1000));
 	EXPECT_TRUE(is_pat(t.data() + 2048, 2048, 950)) << "the Write";
@@ -134,7 +134,7 @@ TEST_F(Extended, QpExAbortPostsNothing)
 	co.send_ops = IBV_QP_EX_WITH_SEND;
 	auto c = f_.connect(co, {});
 	if (!c) {
-		skip_unless_kiwi("ibv_qp_ex");
+		SKIP_UNLESS_KIWI("ibv_qp_ex");
 		FAIL() << "rdma_create_qp_ex failed on kiwi";
 	}
 	Buf s(64);

@@ -211,10 +211,13 @@ protected:
 	 * completion, the QP in ERR, or a refused doorbell), the peer
 	 * receives nothing successfully, and a new connection works.
 	 */
-	void expect_contained(int doorbell_rc)
+	void expect_contained(int doorbell_rc, bool peer_may_receive = false)
 	{
 		bool reported = doorbell_rc != 0;
-		for (auto &w : poll_n(c_->client.scq, 16, ms(5000))) {
+		auto wcs = poll_n(c_->client.scq, 1, ms(5000));
+		for (auto &w : poll_quiet(c_->client.scq, ms(200)))
+			wcs.push_back(w);
+		for (auto &w : wcs) {
 			EXPECT_NE(IBV_WC_SUCCESS, w.status)
 				<< "a scribbled WR completed successfully: " << wc_str(w);
 			reported = true;
@@ -224,7 +227,7 @@ protected:
 				      << qp_state_str(c_->client.state())
 				      << ", doorbell " << doorbell_rc;
 		for (auto &w : poll_quiet(c_->server.rcq, ms(500)))
-			EXPECT_NE(IBV_WC_SUCCESS, w.status)
+			EXPECT_TRUE(peer_may_receive || w.status != IBV_WC_SUCCESS)
 				<< "the peer received a scribbled message: " << wc_str(w);
 		s_.reset();
 		r_.reset();
@@ -418,7 +421,8 @@ TEST_F(KiwiRings, CqConsumerIndexGarbage)
 		ms(10000), m);
 	EXPECT_TRUE(ev || (cq_.hdr->flags & KIWI_RING_F_OVERFLOW))
 		<< "a nonsensical CQ consumer index went unnoticed";
-	expect_contained(1);
+	/* the Send itself was valid: the peer may well have it */
+	expect_contained(1, true);
 }
 
 } /* namespace */

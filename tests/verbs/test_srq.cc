@@ -232,17 +232,28 @@ TEST_F(Srq, TooManySges)
 	SrqRes res;
 	res.pd = ibv_alloc_pd(probe->server.ctx());
 	ASSERT_TRUE(res.pd);
-	res.srq = make_srq(res.pd, 16, 1);
-	ASSERT_TRUE(res.srq);
-	const int max = dev_attr(probe->server.ctx()).max_sge;
+	ibv_srq_init_attr sa = {};
+	sa.attr.max_wr = 16;
+	sa.attr.max_sge = 1;
+	res.srq = ibv_create_srq(res.pd, &sa);
+	ASSERT_TRUE(res.srq) << strerror(errno);
+	/* one more than the SRQ got (the provider may round up) */
+	const int max = static_cast<int>(sa.attr.max_sge);
 	Buf b(64);
 	b.reg(res.pd, IBV_ACCESS_LOCAL_WRITE);
 	std::vector<ibv_sge> sg(max + 1, b.sge(0, 8));
 	ibv_recv_wr wr = {}, *bad = nullptr;
 	wr.sg_list = sg.data();
 	wr.num_sge = max + 1;
-	EXPECT_TRUE(post_failed_with(ibv_post_srq_recv(res.srq, &wr, &bad),
-				     { EINVAL, ENOMEM }));
+	int rc = ibv_post_srq_recv(res.srq, &wr, &bad);
+	if (rc == 0 && quirk("sge-limit-per-device",
+			     "the provider checks num_sge against the device "
+			     "maximum, not the SRQ's max_sge")) {
+		b.dereg();
+		return;
+	}
+	EXPECT_TRUE(post_failed_with(rc, { EINVAL, ENOMEM }))
+		<< max + 1 << " SGEs on an SRQ created with max_sge " << max;
 	EXPECT_EQ(&wr, bad);
 	b.dereg();
 }

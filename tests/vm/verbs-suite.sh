@@ -20,8 +20,7 @@
 # Afterwards no verbs resource may be left, and the module must unload.
 . "$(dirname "$0")/lib.sh"
 
-# Until kiwi's data path and provider work, the default is siw.
-dev=${KIWI_VERBS_DEVICE:-siw}
+dev=${KIWI_VERBS_DEVICE:-kiwi}
 peer=${KIWI_VERBS_PEER_DEVICE:-}
 filter=${KIWI_VERBS_FILTER:-*}
 while [ $# -gt 0 ]; do
