@@ -4,7 +4,10 @@
 # RDMA stack and siw in-tree) from Debian's linux-source-<series> package:
 # x86_64_defconfig plus scripts/debug-kernel.config, nothing else.
 #
-# usage: scripts/build-debug-kernel.sh [debug-6.12]
+# usage: scripts/build-debug-kernel.sh [--cached] [debug-6.12]
+#
+# --cached only looks: it fails, building nothing, unless the kernel is
+# already in the cache.
 #
 # The result is cached under $KIWI_CACHE/kernels/<name>/<pkgver>_<key>/, the
 # key being a hash of the config fragment and of $recipe, so a changed
@@ -19,19 +22,34 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+cached_only=
+if [ "${1:-}" = --cached ]; then
+	cached_only=1
+	shift
+fi
 name=${1:-debug-6.12}
 case "$name" in
 debug-[0-9]*.[0-9]*) series=${name#debug-} ;;
 *) die "usage: build-debug-kernel.sh debug-<series>, e.g. debug-6.12" ;;
 esac
 
-need_pkgs gcc-12 make bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
-src=$("$KIWI_TOP/scripts/kernel-source.sh" "$series")
-pkgver=$(basename "$(dirname "$src")")
-pkgver=${pkgver#linux-source-"$series"_}
 frag="$KIWI_TOP/scripts/debug-kernel.config"
 recipe=1
 key=$( (cat "$frag"; echo "recipe=$recipe") | sha1sum | cut -c1-12)
+if [ -n "$cached_only" ]; then
+	# Any finished build of this recipe, without touching the network.
+	done_dir=$(ls -td "$KIWI_CACHE/kernels/$name/"*_"$key"/.done 2>/dev/null |
+		head -1) || true
+	[ -n "$done_dir" ] || die "$name (config $key) is not built"
+	pkgver=$(basename "$(dirname "$done_dir")")
+	pkgver=${pkgver%_"$key"}
+else
+	need_pkgs gcc-12 make bc flex bison libelf-dev libssl-dev kmod cpio \
+		xz-utils
+	src=$("$KIWI_TOP/scripts/kernel-source.sh" "$series")
+	pkgver=$(basename "$(dirname "$src")")
+	pkgver=${pkgver#linux-source-"$series"_}
+fi
 dir="$KIWI_CACHE/kernels/$name/${pkgver}_$key"
 build="$dir/build"
 root="$dir/root"
@@ -66,18 +84,27 @@ build_kernel() {
 	local kmake=(make -C "$src" O="$build") start secs kver
 	log "building $name from $(basename "$src") $pkgver, config key $key"
 	log "log: $dir/build.log (a cold build takes a long while on 2 cores)"
-	rm -rf "$dir"
-	mkdir -p "$build" "$root"
-	{
-		"${kmake[@]}" x86_64_defconfig
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$build" \
-			"$build/.config" "$frag"
-		"${kmake[@]}" olddefconfig
-	} > "$dir/build.log" 2>&1 || { tail -30 "$dir/build.log" >&2; die "configuring $name failed"; }
-	check_config || die "the config fragment did not apply cleanly (see above)"
+	# An interrupted build resumes: make is incremental, and the
+	# configuration is final once .configured exists.
+	if [ ! -f "$dir/.configured" ]; then
+		rm -rf "$dir"
+		mkdir -p "$build" "$root"
+		{
+			"${kmake[@]}" x86_64_defconfig
+			"$src/scripts/kconfig/merge_config.sh" -m -O "$build" \
+				"$build/.config" "$frag"
+			"${kmake[@]}" olddefconfig
+		} > "$dir/build.log" 2>&1 ||
+			{ tail -30 "$dir/build.log" >&2; die "configuring $name failed"; }
+		check_config ||
+			die "the config fragment did not apply cleanly (see above)"
+		touch "$dir/.configured"
+	else
+		log "resuming the build in $build"
+	fi
 
 	start=$(date +%s)
-	nice -n 10 "${kmake[@]}" -j"$jobs" all >> "$dir/build.log" 2>&1 ||
+	nice -n "${KIWI_KERNEL_NICE:-10}" "${kmake[@]}" -j"$jobs" all >> "$dir/build.log" 2>&1 ||
 		{ tail -40 "$dir/build.log" >&2; die "building $name failed"; }
 	secs=$(( $(date +%s) - start ))
 	echo "$secs" > "$dir/build-seconds"
@@ -97,7 +124,9 @@ build_kernel() {
 mkdir -p "$KIWI_CACHE/kernels"
 exec 9> "$KIWI_CACHE/kernels/.$name.lock"
 flock 9
-[ -f "$dir/.done" ] || build_kernel
+if [ ! -f "$dir/.done" ]; then
+	build_kernel
+fi
 
 kver=$(cat "$dir/kernelrelease")
 cat > "$KIWI_CACHE/kernels/$name.env" <<EOF

@@ -50,7 +50,11 @@ KIWI_HOST_PKGS=(qemu-system-x86 busybox-static cpio kmod iproute2 gcc-12 make
 kernel_env() {
 	local name=${1:-${KERNEL:-stock-6.1}} envf
 	envf="$KIWI_CACHE/kernels/$name.env"
-	if [ ! -f "$envf" ] || [ -n "${KIWI_REFRESH_KERNEL:-}" ]; then
+	# A debug kernel's env file may name a kernel built from an older
+	# config fragment; the build script is quick when the current one is
+	# cached, and rewrites the file.
+	if [ ! -f "$envf" ] || [ -n "${KIWI_REFRESH_KERNEL:-}" ] ||
+	   [[ $name == debug-* ]]; then
 		case "$name" in
 		stock-*) "$KIWI_TOP/scripts/fetch-kernel.sh" "$name" >&2 ;;
 		debug-*) "$KIWI_TOP/scripts/build-debug-kernel.sh" "$name" >&2 ;;
