@@ -55,8 +55,7 @@ int kiwi_cq_push(struct kiwi_cq *cq, const struct kiwi_cqe *cqe,
 		if (!cq->overflow) {
 			cq->overflow = true;
 			overflow = true;
-			WRITE_ONCE(ring->hdr->flags,
-				   ring->hdr->flags | KIWI_RING_F_OVERFLOW);
+			kiwi_ring_flags_update(ring, KIWI_RING_F_OVERFLOW, 0);
 		}
 		spin_unlock_irqrestore(&cq->lock, flags);
 		if (overflow)

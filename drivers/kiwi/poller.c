@@ -46,15 +46,10 @@ static void kiwi_poll_flags(struct kiwi_poller *p, bool need_wakeup)
 	struct kiwi_qp *qp;
 
 	lockdep_assert_held(&p->lock);
-	list_for_each_entry(qp, &p->qps, poll_node) {
-		u32 f = READ_ONCE(qp->sq.hdr->flags);
-
-		if (need_wakeup)
-			f |= KIWI_RING_F_NEED_WAKEUP;
-		else
-			f &= ~KIWI_RING_F_NEED_WAKEUP;
-		WRITE_ONCE(qp->sq.hdr->flags, f);
-	}
+	list_for_each_entry(qp, &p->qps, poll_node)
+		kiwi_ring_flags_update(&qp->sq,
+				       need_wakeup ? KIWI_RING_F_NEED_WAKEUP : 0,
+				       need_wakeup ? 0 : KIWI_RING_F_NEED_WAKEUP);
 }
 
 /* Collect QPs with new SQ entries, referenced.  Returns how many. */
@@ -169,9 +164,7 @@ void kiwi_poller_add(struct kiwi_qp *qp)
 	struct kiwi_poller *p = kiwi_poller_get(qp->kdev);
 
 	if (!p) {
-		WRITE_ONCE(qp->sq.hdr->flags,
-			   READ_ONCE(qp->sq.hdr->flags) |
-			   KIWI_RING_F_NEED_WAKEUP);
+		kiwi_ring_flags_update(&qp->sq, KIWI_RING_F_NEED_WAKEUP, 0);
 		return;
 	}
 	spin_lock_bh(&p->lock);

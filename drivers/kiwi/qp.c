@@ -121,6 +121,28 @@ void kiwi_qp_event(struct kiwi_qp *qp, enum ib_event_type type)
 		qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
 }
 
+static enum ib_qp_state kiwi_qps_to_ib(struct kiwi_qp *qp);
+
+/*
+ * Tell the provider the QP's state through its ring headers (see "QP
+ * state" and "Errors" in kiwi-abi.h).  ERROR is raised, with a full
+ * barrier, before the flush that follows it is queued.
+ */
+static void kiwi_qp_publish_state(struct kiwi_qp *qp)
+{
+	enum ib_qp_state s = kiwi_qps_to_ib(qp);
+	u32 set = s == IB_QPS_ERR ? KIWI_RING_F_ERROR : 0;
+	u32 clear = s == IB_QPS_RESET ? KIWI_RING_F_ERROR : 0;
+
+	WRITE_ONCE(qp->sq.hdr->qp_state, s);
+	kiwi_ring_flags_update(&qp->sq, set, clear);
+	if (qp->rq.hdr) {
+		WRITE_ONCE(qp->rq.hdr->qp_state, s);
+		kiwi_ring_flags_update(&qp->rq, set, clear);
+	}
+	smp_mb();
+}
+
 static bool kiwi_qp_set_state(struct kiwi_qp *qp, enum kiwi_qp_state to)
 {
 	enum kiwi_qp_state from;
@@ -133,6 +155,7 @@ static bool kiwi_qp_set_state(struct kiwi_qp *qp, enum kiwi_qp_state to)
 		kiwi_dbg_qp(qp, "%s -> %s\n", kiwi_qp_state_name[from],
 			    kiwi_qp_state_name[to]);
 		WRITE_ONCE(qp->state, to);
+		kiwi_qp_publish_state(qp);
 	}
 	return ok;
 }
@@ -517,6 +540,7 @@ int kiwi_qp_to_rts(struct kiwi_qp *qp, struct kiwi_cep *cep,
 	}
 	qp->ib_state = IB_QPS_RTS;
 	WRITE_ONCE(qp->state, KIWI_QPS_RTS);
+	kiwi_qp_publish_state(qp);
 	spin_unlock_bh(&qp->state_lock);
 	kiwi_dbg_qp(qp, "RTS, crc %d ird %u ord %u rtr %u\n", mpa->crc,
 		    nird, nord, mpa->rtr);
@@ -790,6 +814,7 @@ int kiwi_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 			WRITE_ONCE(qp->state, KIWI_QPS_IDLE);
 		}
 		qp->ib_state = attr->qp_state;
+		kiwi_qp_publish_state(qp);
 	} else if (to == KIWI_QPS_TERMINATE) {
 		ret = -EINVAL;
 	}
@@ -969,7 +994,9 @@ int kiwi_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 	struct kiwi_qp *qp = to_kiwi_qp(ibqp);
 	int ret = 0;
 
-	if (qp->srq) {
+	/* Receives may be posted from INIT on, before the connection. */
+	if (qp->srq || (READ_ONCE(qp->state) == KIWI_QPS_IDLE &&
+			READ_ONCE(qp->ib_state) == IB_QPS_RESET)) {
 		*bad_wr = wr;
 		return -EINVAL;
 	}

@@ -115,4 +115,22 @@ static inline void kiwi_ring_publish_prod(struct kiwi_ring *ring)
 	smp_store_release(&ring->hdr->prod, ring->prod);
 }
 
+/**
+ * kiwi_ring_flags_update() - set and clear bits of a ring's flags word
+ * @ring: the ring
+ * @set: KIWI_RING_F_* bits to set
+ * @clear: KIWI_RING_F_* bits to clear
+ *
+ * The kernel is the only writer of flags, but from several contexts (the
+ * SQ poller, QP state changes, CQ overflow), so updates are atomic.
+ */
+static inline void kiwi_ring_flags_update(struct kiwi_ring *ring, u32 set,
+					  u32 clear)
+{
+	u32 old = READ_ONCE(ring->hdr->flags);
+
+	while (!try_cmpxchg(&ring->hdr->flags, &old, (old & ~clear) | set))
+		;
+}
+
 #endif /* KIWI_RING_H */

@@ -91,6 +91,13 @@ static inline uint32_t kiwi_ring_flags(const struct kiwi_uring *r)
 	return __atomic_load_n(&r->hdr->flags, __ATOMIC_RELAXED);
 }
 
+/* The QP's state as the kernel last published it (enum ibv_qp_state
+ * values); SQ and RQ headers only. */
+static inline uint32_t kiwi_ring_qp_state(const struct kiwi_uring *r)
+{
+	return __atomic_load_n(&r->hdr->qp_state, __ATOMIC_RELAXED);
+}
+
 /**
  * kiwi_ring_space() - free slots in a ring we produce into
  * @r: the ring

@@ -75,7 +75,7 @@ int kiwi_post_recv(struct ibv_qp *ibqp, struct ibv_recv_wr *wr,
 	uint32_t posted;
 	int ret;
 
-	if (qp->has_srq) {
+	if (qp->has_srq || kiwi_ring_qp_state(&qp->rq.ring) == IBV_QPS_RESET) {
 		*bad_wr = wr;
 		return EINVAL;
 	}

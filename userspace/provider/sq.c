@@ -197,6 +197,11 @@ int kiwi_post_send(struct ibv_qp *ibqp, struct ibv_send_wr *wr,
 	uint32_t n = 0;
 	int ret = 0;
 
+	/* An iWARP QP sends once connected; in ERR, posts are flushed. */
+	if (kiwi_ring_qp_state(&sq->ring) < IBV_QPS_RTS) {
+		*bad_wr = wr;
+		return EINVAL;
+	}
 	pthread_spin_lock(&sq->lock);
 	for (; wr; wr = wr->next) {
 		if (!kiwi_ring_space(&sq->ring, n)) {
@@ -285,6 +290,8 @@ static int kx_complete(struct ibv_qp_ex *qpx)
 	uint32_t n = sq->ex_pending;
 	int ret = sq->ex_err;
 
+	if (!ret && n && kiwi_ring_qp_state(&sq->ring) < IBV_QPS_RTS)
+		ret = EINVAL;
 	if (!ret && n)
 		kiwi_ring_publish(&sq->ring, n);
 	kx_reset(sq);

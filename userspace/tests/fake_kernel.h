@@ -107,6 +107,7 @@ struct QpConfig {
 	bool ex = true;			/* install the ibv_qp_ex builder */
 	uint32_t start = 0;		/* initial ring indices */
 	uint32_t qp_num = 17;
+	uint32_t state = IBV_QPS_RTS;	/* what the kernel published */
 };
 
 /* A QP as verbs.c leaves it after create_qp and mmap(). */
@@ -122,6 +123,8 @@ public:
 		if (kiwi_ring_init(&qp_->sq.ring, sq.map(), sq.len(),
 				   sq.entries(), sizeof(kiwi_sqe), 1))
 			std::abort();
+		sq.hdr()->qp_state = cfg.state;
+		rq.hdr()->qp_state = cfg.state;
 		qp_->has_srq = cfg.srq;
 		if (!cfg.srq && kiwi_ring_init(&qp_->rq.ring, rq.map(), rq.len(),
 					       rq.entries(), sizeof(kiwi_rqe), 1))

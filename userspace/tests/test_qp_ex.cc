@@ -243,6 +243,22 @@ TEST_F(QpEx, FailedBatchPublishesNothing)
 	}
 }
 
+/* Before the connection (RTS) a batch is refused whole. */
+TEST_F(QpEx, BatchBeforeRtsIsRefused)
+{
+	QpConfig cfg;
+	cfg.state = IBV_QPS_INIT;
+	Qp qp(cfg);
+	ibv_qp_ex *x = qp.qpx();
+
+	ibv_wr_start(x);
+	ibv_wr_send(x);
+	EXPECT_EQ(ibv_wr_complete(x), EINVAL);
+	EXPECT_TRUE(qp.sq_unlocked());
+	EXPECT_EQ(qp.sq.pending(), 0u);
+	EXPECT_EQ(syscalls.doorbells, 0);
+}
+
 TEST_F(QpEx, AbortDropsTheBatch)
 {
 	Qp qp;

@@ -192,6 +192,32 @@ TEST_F(PostRecv, NothingPostedNoKick)
 	EXPECT_EQ(syscalls.flush_kicks, 0);
 }
 
+/* Receives may be posted from INIT on (before the connection), not in
+ * RESET. */
+TEST_F(PostRecv, QpStateTable)
+{
+	const struct {
+		uint32_t state;
+		int ret;
+	} cases[] = {
+		{ IBV_QPS_RESET, EINVAL }, { IBV_QPS_INIT, 0 }, { IBV_QPS_RTR, 0 },
+		{ IBV_QPS_RTS, 0 },	   { IBV_QPS_SQD, 0 },	{ IBV_QPS_ERR, 0 },
+	};
+
+	for (const auto &c : cases) {
+		SCOPED_TRACE(testing::Message() << "state " << c.state);
+		QpConfig cfg;
+		cfg.state = c.state;
+		Qp qp(cfg);
+		ibv_recv_wr wr = make_wr(1, nullptr, 0);
+		ibv_recv_wr *bad = nullptr;
+
+		EXPECT_EQ(kiwi_post_recv(qp.ibqp(), &wr, &bad), c.ret);
+		EXPECT_EQ(bad, c.ret ? &wr : nullptr);
+		EXPECT_EQ(qp.rq.pending(), c.ret ? 0u : 1u);
+	}
+}
+
 class PostSrqRecv : public ProviderTest {};
 
 TEST_F(PostSrqRecv, FillsAndWraps)

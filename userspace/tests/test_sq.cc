@@ -416,6 +416,42 @@ TEST_F(PostSend, DoorbellTable)
 	}
 }
 
+/*
+ * The QP state the kernel publishes gates post_send: an iWARP QP sends
+ * once connected (RTS); in SQD, SQE and ERR posts go in (ERR flushes
+ * them).  A refused post publishes nothing and makes no system call.
+ */
+struct StateCase {
+	uint32_t state;
+	int ret;
+};
+
+const StateCase send_state_cases[] = {
+	{ IBV_QPS_RESET, EINVAL }, { IBV_QPS_INIT, EINVAL },
+	{ IBV_QPS_RTR, EINVAL },   { IBV_QPS_RTS, 0 },
+	{ IBV_QPS_SQD, 0 },	   { IBV_QPS_SQE, 0 },
+	{ IBV_QPS_ERR, 0 },
+};
+
+TEST_F(PostSend, QpStateTable)
+{
+	for (const StateCase &c : send_state_cases) {
+		SCOPED_TRACE(testing::Message() << "state " << c.state);
+		QpConfig cfg;
+		cfg.state = c.state;
+		Qp qp(cfg);
+		ibv_send_wr wr = make_wr(1, IBV_WR_SEND, nullptr, 0);
+		ibv_send_wr *bad = nullptr;
+
+		syscalls = Syscalls();
+		EXPECT_EQ(kiwi_post_send(qp.ibqp(), &wr, &bad), c.ret);
+		EXPECT_EQ(bad, c.ret ? &wr : nullptr);
+		EXPECT_EQ(qp.sq.pending(), c.ret ? 0u : 1u);
+		EXPECT_EQ(syscalls.doorbells, c.ret ? 0 : 1);
+		EXPECT_TRUE(qp.sq_unlocked());
+	}
+}
+
 /* The poller goes to sleep between two posts: only the second rings. */
 TEST_F(PostSend, DoorbellFollowsNeedWakeup)
 {

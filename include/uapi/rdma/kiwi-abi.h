@@ -70,6 +70,21 @@
  * kernel dropped completions because the CQ was full; the CQ error event
  * was raised.
  *
+ * QP state.  The kernel keeps the QP's state, as an enum ib_qp_state
+ * value (RESET 0, INIT 1, RTR 2, RTS 3, SQD 4, SQE 5, ERR 6), in qp_state
+ * of the QP's SQ and RQ headers, so that the provider can refuse a post
+ * the QP cannot take without a system call: a send before RTS, a receive
+ * in RESET.  The value is advisory; the kernel checks every entry anyway.
+ *
+ * Errors.  When a QP enters ERR the kernel sets KIWI_RING_F_ERROR in its
+ * SQ and RQ headers, executes a full barrier, and only then flushes the
+ * rings.  A provider that publishes entries, executes a full barrier and
+ * then sees the flag asks for another flush (the SQ doorbell, or
+ * post_recv with no work requests); either the flush saw its entries or
+ * it sees the flag.  Moving the QP back to RESET clears the flag.  An SRQ
+ * never carries it.  A CQ armed for solicited events fires for error
+ * completions too.
+ *
  * Memory windows, atomics and immediate data are not supported
  * (EOPNOTSUPP); the opcodes are reserved.
  */
@@ -97,7 +112,8 @@ struct kiwi_ring_hdr {
 	__u32 rsvd1[15];
 	__u32 flags;		/* KIWI_RING_F_*, written by the kernel */
 	__u32 arm;		/* CQ only: KIWI_CQ_ARM_*, set by the user */
-	__u32 rsvd2[14];
+	__u32 qp_state;		/* SQ, RQ: enum ib_qp_state, by the kernel */
+	__u32 rsvd2[13];
 	__u32 rsvd3[16];
 };
 
