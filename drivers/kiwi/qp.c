@@ -140,6 +140,9 @@ static void kiwi_qp_publish_state(struct kiwi_qp *qp)
 		WRITE_ONCE(qp->rq.hdr->qp_state, s);
 		kiwi_ring_flags_update(&qp->rq, set, clear);
 	}
+	/* Pairs with the provider's barrier between posting and reading
+	 * flags: ERROR is visible before the flush reads the rings.
+	 */
 	smp_mb();
 }
 
