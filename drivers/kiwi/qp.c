@@ -281,19 +281,25 @@ static void kiwi_sq_advance(struct kiwi_qp *qp)
 	lockdep_assert_held(&qp->sq_lock);
 	while (qp->sq.cons != qp->sq_next) {
 		struct kiwi_sq_slot *s = &qp->sq_slots[qp->sq.cons & qp->sq.mask];
+		bool report;
 
 		if (!s->done)
 			break;
-		if (!qp->destroying &&
-		    (s->signaled || s->status != KIWI_WC_SUCCESS)) {
+		report = !qp->destroying &&
+			 (s->signaled || s->status != KIWI_WC_SUCCESS);
+		if (report)
 			kiwi_cqe_fill(&cqe, qp, s->wr_id, s->opcode, s->status,
 				      s->byte_len);
-			kiwi_qp_push(qp, qp->scq, &cqe);
-		}
 		s->done = false;
+		/*
+		 * The slot is free before its completion is visible: a
+		 * consumer that polled the completion may post into it.
+		 */
 		qp->sq.cons++;
+		kiwi_ring_publish_cons(&qp->sq);
+		if (report)
+			kiwi_qp_push(qp, qp->scq, &cqe);
 	}
-	kiwi_ring_publish_cons(&qp->sq);
 }
 
 /**
