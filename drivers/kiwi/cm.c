@@ -56,10 +56,8 @@ enum {
  * @sock: the socket
  * @net: its namespace
  * @addr: the address it is bound to
- * @wildcard: @addr is INADDR_ANY / in6addr_any
- * @ents: the iw_cm ids listening through it; several devices of one
- *	namespace share a wildcard listener, and an inbound connection goes
- *	to the device that owns its destination address
+ * @ents: the iw_cm id listening through it (a list of one: a wildcard
+ *	listen binds per device, like siw's, so the two can share a port)
  * @work: accepts new connections
  * @saved_data_ready: the socket's original callback (TCP's default,
  *	which is not exported), restored on release and given to accepted
@@ -71,7 +69,6 @@ struct kiwi_listener {
 	struct socket *sock;
 	struct net *net;
 	struct sockaddr_storage addr;
-	bool wildcard;
 	struct list_head ents;
 	struct work_struct work;
 	void (*saved_data_ready)(struct sock *sk);
@@ -1080,47 +1077,11 @@ int kiwi_iw_reject(struct iw_cm_id *cm_id, const void *pdata, u8 len)
 
 /* ---- listening ---- */
 
-/* Does @ndev own the local address of @sock? */
-static bool kiwi_netdev_owns(struct net_device *ndev,
-			     const struct sockaddr_storage *a)
-{
-	bool found = false;
-
-	if (a->ss_family == AF_INET) {
-		__be32 ip = ((const struct sockaddr_in *)a)->sin_addr.s_addr;
-		struct in_device *in_dev;
-		const struct in_ifaddr *ifa;
-
-		if (ipv4_is_loopback(ip))
-			return ndev->flags & IFF_LOOPBACK;
-		rcu_read_lock();
-		in_dev = __in_dev_get_rcu(ndev);
-		if (in_dev) {
-			in_dev_for_each_ifa_rcu(ifa, in_dev) {
-				if (ifa->ifa_local == ip) {
-					found = true;
-					break;
-				}
-			}
-		}
-		rcu_read_unlock();
-		return found;
-	}
-#if IS_ENABLED(CONFIG_IPV6)
-	return ipv6_chk_addr(dev_net(ndev),
-			     &((const struct sockaddr_in6 *)a)->sin6_addr,
-			     ndev, 0);
-#else
-	return false;
-#endif
-}
-
 static void kiwi_listener_work(struct work_struct *work)
 {
 	struct kiwi_listener *l = container_of(work, struct kiwi_listener,
 					       work);
-	struct sockaddr_storage local;
-	struct kiwi_listen_ent *ent, *match;
+	struct kiwi_listen_ent *match;
 	struct socket *nsock;
 	struct kiwi_cep *cep;
 
@@ -1139,18 +1100,7 @@ static void kiwi_listener_work(struct work_struct *work)
 		kiwi_sock_reclassify(nsock);
 		nsock->sk->sk_allocation = GFP_NOIO;
 		tcp_sock_set_nodelay(nsock->sk);
-		if (kernel_getsockname(nsock, (struct sockaddr *)&local) < 0)
-			memset(&local, 0, sizeof(local));
-		/* The device that owns the destination address takes it. */
-		match = NULL;
-		list_for_each_entry(ent, &l->ents, node) {
-			if (kiwi_netdev_owns(ent->kdev->netdev, &local)) {
-				match = ent;
-				break;
-			}
-		}
-		if (!match && list_is_singular(&l->ents))
-			match = list_first_entry(&l->ents,
+		match = list_first_entry_or_null(&l->ents,
 						 struct kiwi_listen_ent, node);
 		cep = match ? kiwi_cep_alloc(match->kdev) : NULL;
 		if (!cep) {
@@ -1196,29 +1146,7 @@ static bool kiwi_addr_wildcard(const struct sockaddr_storage *a)
 	return ipv6_addr_any(&((const struct sockaddr_in6 *)a)->sin6_addr);
 }
 
-static __be16 kiwi_addr_port(const struct sockaddr_storage *a)
-{
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_port;
-	return ((const struct sockaddr_in6 *)a)->sin6_port;
-}
-
-static struct kiwi_listener *kiwi_listener_find(struct net *net,
-						const struct sockaddr_storage *a)
-{
-	struct kiwi_listener *l;
-
-	lockdep_assert_held(&kiwi_listen_mutex);
-	list_for_each_entry(l, &kiwi_listeners, node) {
-		if (net_eq(l->net, net) && !l->dead &&
-		    l->addr.ss_family == a->ss_family && l->wildcard &&
-		    kiwi_addr_port(&l->addr) == kiwi_addr_port(a))
-			return l;
-	}
-	return NULL;
-}
-
-static int kiwi_listener_create(struct net *net,
+static int kiwi_listener_create(struct net *net, struct kiwi_device *kdev,
 				const struct sockaddr_storage *addr,
 				int backlog, struct kiwi_listener **res)
 {
@@ -1233,11 +1161,21 @@ static int kiwi_listener_create(struct net *net,
 	INIT_WORK(&l->work, kiwi_listener_work);
 	l->net = net;
 	l->addr = *addr;
-	l->wildcard = kiwi_addr_wildcard(addr);
 	ret = kiwi_sock_create(l->net, addr->ss_family, &l->sock);
 	if (ret)
 		goto err_free;
 	sock_set_reuseaddr(l->sock->sk);
+	/*
+	 * A wildcard listen takes the port on this device's netdev only,
+	 * as siw's does: devices of one namespace, kiwi's and siw's, can
+	 * listen on the same port side by side.
+	 */
+	if (kiwi_addr_wildcard(addr)) {
+		ret = sock_bindtoindex(l->sock->sk, kdev->netdev->ifindex,
+				       false);
+		if (ret)
+			goto err_sock;
+	}
 	/*
 	 * A synchronous bind, so that a port taken by anyone, TCP or
 	 * iWARP, fails rdma_listen() with EADDRINUSE.
@@ -1291,10 +1229,10 @@ int kiwi_iw_create_listen(struct iw_cm_id *cm_id, int backlog)
 {
 	struct kiwi_device *kdev = to_kiwi_dev(cm_id->device);
 	struct sockaddr_storage *addr = &cm_id->m_local_addr;
-	struct kiwi_listen_ent *ent, *e;
+	struct kiwi_listen_ent *ent;
 	struct kiwi_listener *l;
 	struct net *net;
-	int ret = 0;
+	int ret;
 
 	if (addr->ss_family != AF_INET && addr->ss_family != AF_INET6)
 		return -EAFNOSUPPORT;
@@ -1322,18 +1260,7 @@ int kiwi_iw_create_listen(struct iw_cm_id *cm_id, int backlog)
 	}
 
 	mutex_lock(&kiwi_listen_mutex);
-	/* Devices of one namespace share a wildcard listener. */
-	l = kiwi_addr_wildcard(addr) ? kiwi_listener_find(net, addr) : NULL;
-	if (l) {
-		list_for_each_entry(e, &l->ents, node) {
-			if (e->kdev == kdev) {
-				ret = -EADDRINUSE;
-				break;
-			}
-		}
-	} else {
-		ret = kiwi_listener_create(net, addr, backlog, &l);
-	}
+	ret = kiwi_listener_create(net, kdev, addr, backlog, &l);
 	if (!ret) {
 		ent->l = l;
 		list_add_tail(&ent->node, &l->ents);
