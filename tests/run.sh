@@ -115,7 +115,7 @@ run_vm() {
 			> "$logdir/$tag$name.log" 2>&1
 		rc=$?
 		tally "vm:$tag$name" "$logdir/$tag$name.log" "$rc"
-		grep -E '^(\[g[01]\] )?(FAIL|SKIP|RESULT): ' "$logdir/$tag$name.log" |
+		grep -E '^(\[g[01]\] )?(FAIL|SKIP|RETRY|RESULT): ' "$logdir/$tag$name.log" |
 			sed 's/^/   /' >&2
 		[ "$rc" = 0 ] || grep -E '^\[kiwi\]' "$logdir/$tag$name.log" |
 			sed 's/^/   /' >&2

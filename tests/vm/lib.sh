@@ -88,7 +88,14 @@ netns_veth() {
 	modprobe veth
 	ip netns add ns0
 	ip netns add ns1
-	ip link add veth0 netns ns0 type veth peer name veth1 netns ns1
+	# Made in the initial namespace and then moved, the two ends keep
+	# distinct ifindexes.  siw listens in the caller's namespace even for
+	# a device whose netdev is elsewhere, bound to that netdev's ifindex;
+	# were veth0 and veth1 both ifindex 2, siw's listener for veth0 would
+	# take the port on veth1 from kiwi in ns1.
+	ip link add veth0 type veth peer name veth1
+	ip link set veth0 netns ns0
+	ip link set veth1 netns ns1
 	ip -n ns0 addr add 10.0.0.1/24 dev veth0
 	ip -n ns1 addr add 10.0.0.2/24 dev veth1
 	ip -n ns0 link set veth0 up
