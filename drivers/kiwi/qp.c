@@ -555,6 +555,7 @@ int kiwi_qp_to_rts(struct kiwi_qp *qp, struct kiwi_cep *cep,
 		    nird, nord, mpa->rtr);
 	if (qp->sq_poll)
 		kiwi_poller_add(qp);
+	kiwi_qp_event(qp, IB_EVENT_COMM_EST);
 	return 0;
 
 err_free:

@@ -128,6 +128,8 @@ static const std::multimap<std::string, std::string> quirk_table = {
 	 * Read passes it, fails when the response is built, and the
 	 * connection is dropped without a TERMINATE */
 	{ "wrap-drops-connection", "siw" },
+	/* siw raises no communication-established event */
+	{ "no-comm-est", "siw" },
 };
 
 bool quirk(const char *id, const std::string &what)

@@ -425,6 +425,27 @@ TEST_F(Cm, ListenAndConnectFromOtherNamespace)
 	EXPECT_TRUE(marker(*c));
 }
 
+/* Both QPs report IBV_EVENT_COMM_EST once the connection is up. */
+TEST_F(Cm, CommunicationEstablishedEvent)
+{
+	auto c = conn();
+	ASSERT_TRUE(c);
+	for (Endpoint *e : { &c->client, &c->server }) {
+		bool got = AsyncEvents::get()
+				   .wait_qp(e->ctx(), e->qpn(), { IBV_EVENT_COMM_EST },
+					    quirk_listed("no-comm-est") ? ms(1000)
+									: ms(5000),
+					    mark_)
+				   .has_value();
+		if (!got && quirk("no-comm-est",
+				  "no IBV_EVENT_COMM_EST when the QP reaches RTS"))
+			continue;
+		EXPECT_TRUE(got) << (e == &c->client ? "client" : "server")
+				 << ": no IBV_EVENT_COMM_EST";
+	}
+	EXPECT_TRUE(marker(*c));
+}
+
 /* Connecting to a port nobody listens on fails promptly with an event. */
 TEST_F(Cm, ConnectWithoutListenerIsRefused)
 {
