@@ -10,7 +10,7 @@
 # fresh guest; a "# vm-run options: ..." line in its header passes options
 # (--guests 2, --nic, --timeout N) to scripts/vm-run.
 #
-# ci is what .ci/run runs: "all" on --kernel (default stock-6.1), then the
+# ci, the default, is what .ci/run runs: "all" on stock-6.1, then the
 # sanitizer gate: the VM tests matching $KIWI_CI_DEBUG_TESTS (default
 # "^(kunit|interop-siw)$": the KUnit suite and a traffic test against
 # siw) on $KIWI_CI_DEBUG_KERNEL (default debug-6.12), under KASAN,
@@ -19,7 +19,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
-what=all only=
+what= only=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	all|unit|vm|ci) what=$1; shift ;;
@@ -28,6 +28,8 @@ while [ $# -gt 0 ]; do
 	*) die "usage: tests/run.sh [all|unit|vm|ci] [--kernel NAME] [--only REGEX]" ;;
 	esac
 done
+# No mode: ci, unless a kernel was named (then all, on that kernel).
+[ -n "$what" ] || { [ -n "${KERNEL:-}" ] && what=all || what=ci; }
 KERNEL=${KERNEL:-stock-6.1}
 export KERNEL
 debug_kernel=${KIWI_CI_DEBUG_KERNEL:-debug-6.12}
