@@ -478,7 +478,11 @@ static void kiwi_tx_local(struct kiwi_qp *qp)
 
 VISIBLE_IF_KUNIT bool kiwi_orq_full(struct kiwi_qp *qp)
 {
-	return qp->orq_tail - qp->orq_head >= qp->ord;
+	/*
+	 * The agreed ORD, not the queue's size (a power of two): the peer
+	 * has room for exactly that many Read Requests.
+	 */
+	return qp->orq_tail - qp->orq_head >= max_t(u32, qp->mpa.ord, 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(kiwi_orq_full);
 
