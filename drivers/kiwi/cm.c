@@ -189,6 +189,52 @@ static int kiwi_addr_len(const struct sockaddr_storage *a)
 					  sizeof(struct sockaddr_in);
 }
 
+/* The port of @a, a pointer into it. */
+static __be16 *kiwi_addr_port(struct sockaddr_storage *a)
+{
+	return a->ss_family == AF_INET6 ?
+	       &((struct sockaddr_in6 *)a)->sin6_port :
+	       &((struct sockaddr_in *)a)->sin_port;
+}
+
+/*
+ * Is @a's port one TCP itself hands out (ip_local_port_range)?  That is
+ * where rdma_cm picks a port for an id the application did not bind.
+ */
+static bool kiwi_port_ephemeral(struct net *net,
+				const struct sockaddr_storage *a)
+{
+	int port = ntohs(*kiwi_addr_port((struct sockaddr_storage *)a));
+	int low, high;
+
+	inet_get_local_port_range(net, &low, &high);
+	return port && port >= low && port <= high;
+}
+
+/*
+ * Create an active endpoint's socket and bind it to @laddr, or with @any
+ * to @laddr's address and a port TCP picks.
+ */
+static int kiwi_cep_sock_bind(struct kiwi_cep *cep, struct net *net,
+			      const struct sockaddr_storage *laddr, bool any)
+{
+	struct sockaddr_storage a = *laddr;
+	int ret;
+
+	if (any)
+		*kiwi_addr_port(&a) = 0;
+	ret = kiwi_sock_create(net, a.ss_family, &cep->sock);
+	if (ret)
+		return ret;
+	sock_set_reuseaddr(cep->sock->sk);
+	ret = kernel_bind(cep->sock, (struct sockaddr *)&a, kiwi_addr_len(&a));
+	if (ret) {
+		sock_release(cep->sock);
+		cep->sock = NULL;
+	}
+	return ret;
+}
+
 /* ---- endpoints ---- */
 
 static void kiwi_cep_release(struct kref *ref)
@@ -910,6 +956,8 @@ int kiwi_iw_connect(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 	struct sockaddr_storage *raddr = &cm_id->m_remote_addr;
 	struct kiwi_cep *cep;
 	struct kiwi_qp *qp;
+	struct net *net;
+	bool retry;
 	int ret;
 
 	if (laddr->ss_family != raddr->ss_family)
@@ -938,15 +986,26 @@ int kiwi_iw_connect(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 	cep->req.pdata = cep->pdata;
 	cep->req.pdata_len = param->private_data_len;
 
-	ret = kiwi_sock_create(kiwi_cm_id_net(cm_id), laddr->ss_family,
-			       &cep->sock);
+	/*
+	 * rdma_cm allocates ports from a table of its own that knows
+	 * nothing of TCP's (Documentation/port-space.rst).  The port it
+	 * picked may be held by a TCP socket (the bind fails), or its
+	 * last connection to this peer may still be in TIME_WAIT (the
+	 * connect fails).  Either way, if it is an ephemeral port, TCP
+	 * picks another; CONNECT_REPLY reports the address actually used
+	 * and rdma_cm takes it from there.  A port outside the range was
+	 * asked for: its error stands.
+	 */
+	net = kiwi_cm_id_net(cm_id);
+	retry = kiwi_port_ephemeral(net, laddr);
+	ret = kiwi_cep_sock_bind(cep, net, laddr, false);
+	if (ret == -EADDRINUSE && retry) {
+		kiwi_dbg_cep(cep, "port is taken: binding to any\n");
+		retry = false;
+		ret = kiwi_cep_sock_bind(cep, net, laddr, true);
+	}
 	if (ret)
 		goto err_cep;
-	sock_set_reuseaddr(cep->sock->sk);
-	ret = kernel_bind(cep->sock, (struct sockaddr *)laddr,
-			  kiwi_addr_len(laddr));
-	if (ret)
-		goto err_sock;
 
 	mutex_lock(&cep->lock);
 	cep->qp = qp;
@@ -957,6 +1016,17 @@ int kiwi_iw_connect(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 	kiwi_sock_attach(cep);
 	ret = kernel_connect(cep->sock, (struct sockaddr *)raddr,
 			     kiwi_addr_len(raddr), O_NONBLOCK);
+	if (ret == -EADDRNOTAVAIL && retry) {
+		kiwi_dbg_cep(cep, "connection in TIME_WAIT: binding to any\n");
+		kiwi_cep_sock_release(cep, false);
+		ret = kiwi_cep_sock_bind(cep, net, laddr, true);
+		if (!ret) {
+			kiwi_sock_attach(cep);
+			ret = kernel_connect(cep->sock,
+					     (struct sockaddr *)raddr,
+					     kiwi_addr_len(raddr), O_NONBLOCK);
+		}
+	}
 	if (ret && ret != -EINPROGRESS) {
 		/* No event for a connect that fails synchronously. */
 		cep->closed = true;
@@ -972,9 +1042,6 @@ int kiwi_iw_connect(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 	kiwi_cep_put(cep);
 	return 0;
 
-err_sock:
-	sock_release(cep->sock);
-	cep->sock = NULL;
 err_cep:
 	kiwi_cep_put(cep);
 err_qp:
