@@ -72,7 +72,9 @@ run_unit() {
 		"$suite" > "$logdir/$name.log" 2>&1
 		rc=$?
 		# Unit suites report "N passed, N failed" themselves.
-		s=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logdir/$name.log" | tail -1)
+		s=$(grep -E '^([a-z]+: )?[0-9]+ passed, [0-9]+ failed' \
+			"$logdir/$name.log" | tail -1)
+		s=${s#*: }
 		if [ -n "$s" ]; then
 			p=${s%% passed*} f=${s#*passed, } f=${f%% failed*}
 			passed=$((passed + p)) failed=$((failed + f))
