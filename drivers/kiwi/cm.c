@@ -117,7 +117,11 @@ static const char *const kiwi_cep_state_name[KIWI_CEP_NUM] = {
 /*
  * kiwi's sockets get lock classes of their own: rdma_cm's mutexes are
  * held when kiwi binds and connects, and that must not chain up with the
- * socket locks of every other TCP user in lockdep's view.
+ * socket locks of every other TCP user in lockdep's view.  Only sockets
+ * kiwi creates, before they are used: reclassifying re-initialises the
+ * socket's spinlock, which softirq may hold on an accepted socket (its
+ * children keep TCP's classes; they are never bound under rdma_cm's
+ * locks).
  */
 static struct lock_class_key kiwi_sk_key[2];
 static struct lock_class_key kiwi_slock_key[2];
@@ -1164,7 +1168,6 @@ static void kiwi_listener_work(struct work_struct *work)
 		nsock->sk->sk_user_data = NULL;
 		nsock->sk->sk_data_ready = l->saved_data_ready;
 		write_unlock_bh(&nsock->sk->sk_callback_lock);
-		kiwi_sock_reclassify(nsock);
 		nsock->sk->sk_allocation = GFP_NOIO;
 		tcp_sock_set_nodelay(nsock->sk);
 		match = list_first_entry_or_null(&l->ents,
