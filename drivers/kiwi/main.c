@@ -32,7 +32,7 @@
 bool kiwi_sq_poll = true;
 module_param_named(sq_poll, kiwi_sq_poll, bool, 0644);
 MODULE_PARM_DESC(sq_poll,
-		 "Poll user send queues from a kernel thread, so posting needs no system call (default: on; read when a process opens its context)");
+		 "Poll user send queues from a kernel thread, so posting needs no system call (default: on; ignored with one online CPU; read when a process opens its context)");
 
 unsigned int kiwi_sq_poll_idle_us = 2000;
 module_param_named(sq_poll_idle_us, kiwi_sq_poll_idle_us, uint, 0644);
