@@ -134,6 +134,7 @@ static void kiwi_qp_publish_state(struct kiwi_qp *qp)
 	u32 set = s == IB_QPS_ERR ? KIWI_RING_F_ERROR : 0;
 	u32 clear = s == IB_QPS_RESET ? KIWI_RING_F_ERROR : 0;
 
+	lockdep_assert_held(&qp->state_lock);
 	WRITE_ONCE(qp->sq.hdr->qp_state, s);
 	kiwi_ring_flags_update(&qp->sq, set, clear);
 	if (qp->rq.hdr) {
