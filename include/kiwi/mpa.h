@@ -128,6 +128,11 @@ enum kiwi_mpa_marker_policy {
  *	(responder) as RTR message
  * @ird: local inbound RDMA Read queue depth, at most 0x3fff
  * @ord: local outbound RDMA Read queue depth, at most 0x3fff
+ * @rtr_any: initiator: also take a reply that names an RTR type this end
+ *	did not offer, as long as it is a single type of KIWI_MPA_RTR_ALL.
+ *	RFC 6581 has the responder pick from the offer, but siw answers an
+ *	offer of Send alone with Write; an initiator that can send any RTR
+ *	message loses nothing by following it.
  */
 struct kiwi_mpa_policy {
 	u8 rev;
@@ -138,6 +143,7 @@ struct kiwi_mpa_policy {
 	u8 rtr;
 	u16 ird;
 	u16 ord;
+	bool rtr_any;
 };
 
 /**

@@ -544,6 +544,19 @@ TEST(MpaNegotiate, HostilePeers)
 	bad.rtr = KIWI_MPA_RTR_READ;
 	EXPECT_EQ(kiwi_mpa_negotiate_initiator(&only_send, &req_s, &bad, &a),
 		  KIWI_WERR_MPA_NO_RTR);
+
+	/* 13: the same with rtr_any (siw's answer): taken as named ... */
+	only_send.rtr_any = true;
+	ASSERT_EQ(kiwi_mpa_negotiate_initiator(&only_send, &req_s, &bad, &a),
+		  KIWI_WERR_NONE);
+	EXPECT_EQ(a.rtr, KIWI_MPA_RTR_READ);
+	/* ... but still one type, never two or none */
+	bad.rtr = KIWI_MPA_RTR_READ | KIWI_MPA_RTR_WRITE;
+	EXPECT_EQ(kiwi_mpa_negotiate_initiator(&only_send, &req_s, &bad, &a),
+		  KIWI_WERR_MPA_NO_RTR);
+	bad.rtr = 0;
+	EXPECT_EQ(kiwi_mpa_negotiate_initiator(&only_send, &req_s, &bad, &a),
+		  KIWI_WERR_MPA_NO_RTR);
 }
 
 /* an RFC 6581 initiator meeting an RFC 5044-only responder */

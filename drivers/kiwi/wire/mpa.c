@@ -348,7 +348,7 @@ kiwi_mpa_negotiate_responder(const struct kiwi_mpa_policy *pol,
  * for more inbound reads than this end offered (its ORD above our IRD),
  * this end's ORD is lowered to the peer's IRD unless @pol->strict_ird,
  * and a peer-to-peer reply must name exactly one of the RTR types that
- * were offered.
+ * were offered (any one type with @pol->rtr_any).
  *
  * Return: %KIWI_WERR_NONE when the connection may go to RTS, else the
  * failure; errors other than %KIWI_WERR_MPA_REJECTED should be reported
@@ -391,7 +391,8 @@ kiwi_mpa_negotiate_initiator(const struct kiwi_mpa_policy *pol,
 		if (reply->p2p) {
 			if (!req->p2p)
 				return KIWI_WERR_MPA_RR_FLAGS;
-			if (!rtr_is_one(reply->rtr) || !(reply->rtr & req->rtr))
+			if (!rtr_is_one(reply->rtr) ||
+			    (!(reply->rtr & req->rtr) && !pol->rtr_any))
 				return KIWI_WERR_MPA_NO_RTR;
 			agreed->rtr = reply->rtr;
 		}
