@@ -534,7 +534,9 @@ VISIBLE_IF_KUNIT void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird,
 	/* Marker insertion and removal are not in the data path yet. */
 	pol->markers = KIWI_MPA_MARKERS_REFUSE;
 	pol->p2p = kiwi_mpa_p2p;
-	pol->rtr = KIWI_MPA_RTR_ALL;
+	pol->rtr = READ_ONCE(kiwi_mpa_rtr);
+	/* kiwi can send any RTR message, whatever it offered */
+	pol->rtr_any = true;
 	pol->ird = min_t(u32, ird, KIWI_MAX_IRD);
 	pol->ord = min_t(u32, ord, KIWI_MAX_ORD);
 }

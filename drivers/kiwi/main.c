@@ -13,6 +13,8 @@
 #include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <net/addrconf.h>
 #include <rdma/iw_cm.h>
 #include <rdma/rdma_netlink.h>
@@ -54,6 +56,59 @@ MODULE_PARM_DESC(mpa_rev, "Highest MPA revision to speak: 1, or 2 for RFC 6581 e
 bool kiwi_mpa_p2p = true;
 module_param_named(mpa_p2p, kiwi_mpa_p2p, bool, 0644);
 MODULE_PARM_DESC(mpa_p2p, "Request/accept the RFC 6581 peer-to-peer mode with a ready-to-receive message (default: on)");
+
+/* RTR types, as their names in mpa_rtr, in KIWI_MPA_RTR_* bit order */
+static const char *const kiwi_rtr_names[] = { "send", "write", "read" };
+
+u8 kiwi_mpa_rtr = KIWI_MPA_RTR_ALL;
+
+static int kiwi_mpa_rtr_set(const char *val, const struct kernel_param *kp)
+{
+	char *list, *cur, *tok;
+	u8 rtr = 0;
+	int i = 0;
+
+	list = kstrdup(strim(skip_spaces(val)), GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	cur = list;
+	while ((tok = strsep(&cur, ",")) != NULL) {
+		if (!strcmp(tok, "all")) {
+			rtr |= KIWI_MPA_RTR_ALL;
+			continue;
+		}
+		i = match_string(kiwi_rtr_names, ARRAY_SIZE(kiwi_rtr_names),
+				 tok);
+		if (i < 0)
+			break;
+		rtr |= BIT(i);
+	}
+	kfree(list);
+	if (i < 0 || !rtr)
+		return -EINVAL;
+	WRITE_ONCE(kiwi_mpa_rtr, rtr);
+	return 0;
+}
+
+static int kiwi_mpa_rtr_get(char *buf, const struct kernel_param *kp)
+{
+	u8 rtr = READ_ONCE(kiwi_mpa_rtr);
+	int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(kiwi_rtr_names); i++)
+		if (rtr & BIT(i))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? "," : "",
+					     kiwi_rtr_names[i]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static const struct kernel_param_ops kiwi_mpa_rtr_ops = {
+	.set = kiwi_mpa_rtr_set,
+	.get = kiwi_mpa_rtr_get,
+};
+module_param_cb(mpa_rtr, &kiwi_mpa_rtr_ops, NULL, 0644);
+MODULE_PARM_DESC(mpa_rtr,
+		 "RFC 6581 ready-to-receive messages to offer or accept, a list of send, write and read, or all (default: all)");
 
 /* All kiwi devices that completed registration. */
 static LIST_HEAD(kiwi_devices);
