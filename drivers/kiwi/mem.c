@@ -156,9 +156,10 @@ enum kiwi_mr_err kiwi_mr_lookup(struct kiwi_device *kdev, u32 stag,
 		return KIWI_MR_ERR_STAG;
 	err = kiwi_mr_check(mr, pd, addr, len, acc);
 	if (err) {
-		kiwi_dbg_dev(kdev, "stag 0x%x [0x%llx, +%llu) acc %d: err %d (mr iova 0x%llx len %llu access 0x%x)\n",
-			     stag, addr, len, acc, err, mr->iova, mr->length,
-			     mr->access);
+		kiwi_dbg_dev(kdev, "stag 0x%x [0x%llx +%llu) acc %d: err %d\n",
+			     stag, addr, len, acc, err);
+		kiwi_dbg_dev(kdev, "stag 0x%x is mr [0x%llx +%llu) acc 0x%x\n",
+			     stag, mr->iova, mr->length, mr->access);
 		kiwi_mr_put(mr);
 		return err;
 	}

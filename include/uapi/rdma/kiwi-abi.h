@@ -161,6 +161,7 @@ enum kiwi_sqe_flags {
 	KIWI_SQE_FENCE		= 1 << 2,	/* wait for prior reads */
 	KIWI_SQE_INLINE		= 1 << 3,	/* data in sge[] area */
 };
+
 #define KIWI_SQE_FLAGS_ALL	0x0f
 
 /* Send queue entry: 128 bytes. */
