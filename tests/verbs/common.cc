@@ -130,6 +130,11 @@ static const std::multimap<std::string, std::string> quirk_table = {
 	{ "wrap-drops-connection", "siw" },
 	/* siw raises no communication-established event */
 	{ "no-comm-est", "siw" },
+	/* siw drops an MPA request or reply carrying more than 256 bytes of
+	 * private data (RDMA_MAX_PRIVATE_DATA), RFC 6581's 4-byte IRD/ORD
+	 * header included; RFC 5044 allows 512.  With MPA revision 2 that
+	 * leaves 252 bytes for the consumer, 3 short of rdma_cm's 255. */
+	{ "pdata-256-total", "siw" },
 };
 
 bool quirk(const char *id, const std::string &what)

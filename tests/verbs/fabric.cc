@@ -12,7 +12,7 @@
 
 namespace kv {
 
-static sockaddr_in inaddr(const std::string &ip, uint16_t port)
+sockaddr_in inaddr(const std::string &ip, uint16_t port)
 {
 	sockaddr_in a = {};
 
@@ -413,6 +413,8 @@ std::unique_ptr<Conn> Fabric::connect(const QpOpts &co, const QpOpts &so,
 		co.before_connect(cl);
 
 	rdma_conn_param cp = conn_param(cl.ctx(), co.rd_atom);
+	cp.private_data = co.pdata.data();
+	cp.private_data_len = static_cast<uint8_t>(co.pdata.size());
 	{
 		InNetns ns(caller_ns_ ? "" : c.client_ns);
 		if (rdma_connect(cl.id, &cp)) {
@@ -426,6 +428,7 @@ std::unique_ptr<Conn> Fabric::connect(const QpOpts &co, const QpOpts &so,
 		return nullptr;
 	}
 	sv.id = e.id;
+	conn->req_pdata = e.pdata;
 	if (dev_name(sv.ctx()) != c.server_dev) {
 		ADD_FAILURE() << "server side is device " << dev_name(sv.ctx())
 			      << ", expected " << c.server_dev;
@@ -437,6 +440,8 @@ std::unique_ptr<Conn> Fabric::connect(const QpOpts &co, const QpOpts &so,
 		before_accept(*conn);
 
 	rdma_conn_param sp = conn_param(sv.ctx(), so.rd_atom);
+	sp.private_data = so.pdata.data();
+	sp.private_data_len = static_cast<uint8_t>(so.pdata.size());
 	{
 		InNetns ns(caller_ns_ ? "" : c.server_ns);
 		if (rdma_accept(sv.id, &sp)) {
@@ -457,6 +462,7 @@ std::unique_ptr<Conn> Fabric::connect(const QpOpts &co, const QpOpts &so,
 			      << " status " << e.status;
 		return nullptr;
 	}
+	conn->rep_pdata = e.pdata;
 	return conn;
 }
 

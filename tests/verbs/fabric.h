@@ -17,9 +17,12 @@
 #include "common.h"
 #include "events.h"
 
+#include <netinet/in.h>
+
 #include <deque>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace kv {
 
@@ -44,6 +47,9 @@ struct QpOpts {
 	 * rdma_create_qp_ex() and these IBV_QP_EX_WITH_* send ops */
 	bool cq_ex = false;
 	uint64_t send_ops = 0;
+	/* private data for rdma_connect() (client) or rdma_accept()
+	 * (server), at most 255 bytes, the rdma_cm limit */
+	std::vector<uint8_t> pdata;
 	/* client only: runs between QP creation and rdma_connect() */
 	std::function<void(Endpoint &)> before_connect;
 };
@@ -83,6 +89,9 @@ struct Endpoint {
 
 struct Conn {
 	Endpoint client, server;
+	/* private data of the connect request and of the accept, as the
+	 * other side's CONNECT_REQUEST and ESTABLISHED events gave it */
+	std::vector<uint8_t> req_pdata, rep_pdata;
 };
 
 struct CmEvent {
@@ -177,6 +186,9 @@ private:
 	bool caller_ns_ = false;
 	std::deque<CmEvent> stash_[2];
 };
+
+/* An IPv4 socket address (ADD_FAILURE on a bad 'ip'). */
+sockaddr_in inaddr(const std::string &ip, uint16_t port);
 
 /* librdmacm's context for the ibv device 'name' (the one its cm_ids on
  * that device use), or nullptr. */
