@@ -11,7 +11,7 @@
 rdma_guest "${KIWI_TYPE:-kiwi}" || finish
 
 for size in 1 4096 65000; do
-	tool_rping "$size" 100
+	tool_rping "$size" 2000
 done
 tool_ucmatose 20 10
 tool_rdma_server

@@ -15,7 +15,7 @@ check_match "ibv_devinfo: iWARP transport" 'transport:[[:space:]]+iWARP' \
 	"$(ibv_devinfo -d "$D0")"
 
 for size in 1 64 4096 65000; do
-	tool_rping "$size" 200
+	tool_rping "$size" 2000
 done
 tool_ucmatose 50 20
 tool_rdma_server
