@@ -5,6 +5,7 @@
 #   make                 build kiwi.ko (and the provider) for KDIR
 #   make check           sparse (C=2) and checkpatch over the driver
 #   make test            the whole test suite (unit tests + VM tests)
+#   make test-interop    the full kiwi <-> siw interop matrix, both topologies
 #   make bench           benchmarks in the VM: kiwi vs siw vs TCP
 #   make fuzz            run every libFuzzer target for FUZZ_SECONDS each
 #   make install         module into $(DESTDIR)/lib/modules/<kver>/extra,
@@ -94,6 +95,9 @@ test-unit:
 test-vm:
 	$(TOP)/tests/run.sh vm
 
+test-interop:
+	$(TOP)/tests/run.sh interop
+
 bench:
 	$(TOP)/tests/bench/run.sh
 
@@ -124,4 +128,4 @@ clean:
 		$(MAKE) -C $(TOP)/userspace clean; fi
 
 help:
-	@sed -n '3,16p' $(TOP)/Makefile
+	@sed -n '3,17p' $(TOP)/Makefile

@@ -4,11 +4,14 @@
 # userspace unit tests and then every VM test, and ends with one line
 # "N passed, N failed".
 #
-#   tests/run.sh [all|unit|vm|ci] [--kernel NAME] [--only REGEX]
+#   tests/run.sh [all|unit|vm|ci|interop] [--kernel NAME] [--only REGEX]
 #
-# The VM tests are the scripts in tests/vm/ (lib.sh aside).  Each runs in a
-# fresh guest; a "# vm-run options: ..." line in its header passes options
-# (--guests 2, --nic, --timeout N) to scripts/vm-run.
+# The VM tests are the scripts in tests/vm/ (lib*.sh aside).  Each runs in
+# a fresh guest; a "# vm-run options: ..." line in its header passes
+# options (--guests 2, --nic, --timeout N) to scripts/vm-run.  Scripts
+# with a "# test-set: interop" line (the full interop matrix, too slow for
+# every run) run only in the interop mode (make test-interop), which runs
+# nothing else; interop-siw.sh carries a subset of the matrix into CI.
 #
 # ci, the default, is what .ci/run runs: "all" on stock-6.1, then the
 # sanitizer gate: the VM tests matching $KIWI_CI_DEBUG_TESTS (default
@@ -24,10 +27,10 @@ set -uo pipefail
 what= only=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	all|unit|vm|ci) what=$1; shift ;;
+	all|unit|vm|ci|interop) what=$1; shift ;;
 	--kernel) KERNEL=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
-	*) die "usage: tests/run.sh [all|unit|vm|ci] [--kernel NAME] [--only REGEX]" ;;
+	*) die "usage: tests/run.sh [all|unit|vm|ci|interop] [--kernel NAME] [--only REGEX]" ;;
 	esac
 done
 # No mode: ci, unless a kernel was named (then all, on that kernel).
@@ -113,6 +116,11 @@ run_vm() {
 		name=$(basename "$t" .sh)
 		case $name in lib|lib-*) continue ;; esac
 		[ -n "$re" ] && ! [[ $name =~ $re ]] && continue
+		if grep -q '^# test-set: interop$' "$t"; then
+			[ "$what" = interop ] || continue
+		else
+			[ "$what" = interop ] && continue
+		fi
 		opts=$(sed -n 's/^# vm-run options: //p' "$t" | head -1)
 		log "== vm:$tag$name ${opts:+($opts)}"
 		start=$(date +%s)
@@ -133,7 +141,7 @@ elapsed() { echo "$(( ($(date +%s) - $1) / 60 ))m$(( ($(date +%s) - $1) % 60 ))s
 
 case "$what" in
 unit) run_unit ;;
-vm) run_vm "$KERNEL" "$only" ;;
+vm|interop) run_vm "$KERNEL" "$only" ;;
 all) run_unit; run_vm "$KERNEL" "$only" ;;
 ci)
 	run_unit

@@ -3,13 +3,17 @@
 # Basic interoperability with Linux's siw: kiwi on one side, siw on the
 # other, in both directions (kiwi client to siw server, siw client to kiwi
 # server): rping with verification, and perftest -R Send, Write and Read
-# in bandwidth mode.
+# in bandwidth mode.  Then a subset of the interop matrix (lib-matrix.sh;
+# the whole of it is `make test-interop`): the peer-to-peer model with
+# kiwi offering a Send RTR (siw answers Write), with wire conformance
+# checked on its capture, and the CRC mismatch that must be rejected.
 #
 # siw on 6.12 takes sk_callback_lock without disabling softirqs in
 # siw_qp_llp_data_ready (a lockdep report of its own, not kiwi's).
-# vm-run options: --timeout 1200 --known-splat siw_qp_llp_data_ready
+# vm-run options: --timeout 2400 --known-splat siw_qp_llp_data_ready
 . "$(dirname "$0")/lib-rdma.sh"
 . "$(dirname "$0")/lib-tools.sh"
+. "$(dirname "$0")/lib-matrix.sh"
 
 for pair in "kiwi siw" "siw kiwi"; do
 	# shellcheck disable=SC2086
@@ -25,4 +29,6 @@ for pair in "kiwi siw" "siw kiwi"; do
 	done
 	rdma_unpair
 done
+matrix_run "p2p-send"
+matrix_report
 finish
