@@ -65,13 +65,13 @@ u8 kiwi_mpa_rtr = KIWI_MPA_RTR_ALL;
 static int kiwi_mpa_rtr_set(const char *val, const struct kernel_param *kp)
 {
 	char *list, *cur, *tok;
+	int i, ret = 0;
 	u8 rtr = 0;
-	int i = 0;
 
-	list = kstrdup(strim(skip_spaces(val)), GFP_KERNEL);
+	list = kstrdup(val, GFP_KERNEL);
 	if (!list)
 		return -ENOMEM;
-	cur = list;
+	cur = strim(list);
 	while ((tok = strsep(&cur, ",")) != NULL) {
 		if (!strcmp(tok, "all")) {
 			rtr |= KIWI_MPA_RTR_ALL;
@@ -79,12 +79,14 @@ static int kiwi_mpa_rtr_set(const char *val, const struct kernel_param *kp)
 		}
 		i = match_string(kiwi_rtr_names, ARRAY_SIZE(kiwi_rtr_names),
 				 tok);
-		if (i < 0)
+		if (i < 0) {
+			ret = -EINVAL;
 			break;
+		}
 		rtr |= BIT(i);
 	}
 	kfree(list);
-	if (i < 0 || !rtr)
+	if (ret || !rtr)
 		return -EINVAL;
 	WRITE_ONCE(kiwi_mpa_rtr, rtr);
 	return 0;
