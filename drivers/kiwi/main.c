@@ -57,6 +57,11 @@ bool kiwi_mpa_p2p = true;
 module_param_named(mpa_p2p, kiwi_mpa_p2p, bool, 0644);
 MODULE_PARM_DESC(mpa_p2p, "Request/accept the RFC 6581 peer-to-peer mode with a ready-to-receive message (default: on)");
 
+bool kiwi_mpa_resp_wait;
+module_param_named(mpa_resp_wait, kiwi_mpa_resp_wait, bool, 0644);
+MODULE_PARM_DESC(mpa_resp_wait,
+		 "As MPA responder, hold the first FPDU until the initiator's arrives even when no RFC 6581 ready-to-receive message was agreed, as RFC 5044 7.1.2 asks (default: off; siw initiators never send first on their own)");
+
 /* RTR types, as their names in mpa_rtr, in KIWI_MPA_RTR_* bit order */
 static const char *const kiwi_rtr_names[] = { "send", "write", "read" };
 

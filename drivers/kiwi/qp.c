@@ -539,13 +539,19 @@ int kiwi_qp_to_rts(struct kiwi_qp *qp, struct kiwi_cep *cep,
 	qp->cep = cep;
 	kiwi_rx_init(qp);
 	/*
-	 * The initiator speaks first (RFC 5044): the responder holds its
-	 * transmitter until an FPDU, or the RFC 6581 RTR message, arrives.
+	 * RFC 5044 has the initiator speak first, and the responder hold its
+	 * transmitter until an FPDU arrives.  With an RFC 6581 RTR agreed
+	 * that FPDU is sure to come.  Without one it comes only if the
+	 * application at the initiator sends first: siw never offers RTR and
+	 * its responder never waits, so applications written against it
+	 * (perftest's ib_write_lat: the server writes first) would hang on a
+	 * waiting responder.  Waiting there is therefore mpa_resp_wait's
+	 * choice (Documentation/interop.rst).
 	 */
 	if (initiator) {
 		if (mpa->rtr)
 			set_bit(KIWI_QP_RTR_PENDING, &qp->flags);
-	} else {
+	} else if (mpa->rtr || READ_ONCE(kiwi_mpa_resp_wait)) {
 		set_bit(KIWI_QP_TX_GATED, &qp->flags);
 	}
 	qp->ib_state = IB_QPS_RTS;

@@ -626,6 +626,129 @@ TEST_F(Cm, MarkersRefused)
 }
 
 /*
+ * A kiwi module parameter set for one test and restored afterwards.
+ * ok() is false where the parameter does not exist (no kiwi module).
+ */
+class ModParam {
+public:
+	ModParam(const std::string &name, const std::string &val)
+		: path_("/sys/module/kiwi/parameters/" + name)
+	{
+		old_ = read();
+		if (!old_.empty())
+			ok_ = write(val);
+	}
+	~ModParam()
+	{
+		if (ok_)
+			write(old_);
+	}
+	ModParam(const ModParam &) = delete;
+	ModParam &operator=(const ModParam &) = delete;
+	bool ok() const { return ok_; }
+
+private:
+	std::string read() const
+	{
+		char b[64] = {};
+		int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return "";
+		ssize_t n = ::read(fd, b, sizeof(b) - 1);
+		close(fd);
+		std::string v(b, n > 0 ? n : 0);
+		while (!v.empty() && v.back() == '\n')
+			v.pop_back();
+		return v;
+	}
+	bool write(const std::string &v) const
+	{
+		int fd = open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return false;
+		bool done = ::write(fd, v.data(), v.size()) == ssize_t(v.size());
+		close(fd);
+		return done;
+	}
+
+	std::string path_, old_;
+	bool ok_ = false;
+};
+
+/*
+ * The passive side sends first, right after ESTABLISHED, as perftest's
+ * ib_write_lat server does.  RFC 5044 has the MPA responder hold its
+ * FPDUs until the initiator's first one arrives, and an RFC 6581 RTR
+ * message makes sure one does.  Without RTR (siw never offers it, or
+ * mpa_p2p=0) kiwi's responder sends at once unless mpa_resp_wait asks
+ * for RFC 5044's wait; then the Send must stay held until the client
+ * has sent, and go out after that.  The server side must be kiwi.
+ */
+enum class FirstMode { rtr, no_rtr, resp_wait };
+
+class ResponderFirst : public VerbsTest,
+		       public ::testing::WithParamInterface<FirstMode> {};
+
+TEST_P(ResponderFirst, SendArrives)
+{
+	const Config &c = Config::get();
+	FirstMode m = GetParam();
+	if (c.peer_type != "kiwi")
+		GTEST_SKIP() << "the server side is " << c.peer_type;
+	if (m == FirstMode::rtr && c.dev_type != "kiwi")
+		GTEST_SKIP() << c.dev_type << " does not send RTR";
+	ModParam p2p("mpa_p2p", m == FirstMode::rtr ? "1" : "0");
+	ModParam wait("mpa_resp_wait", m == FirstMode::resp_wait ? "1" : "0");
+	ASSERT_TRUE(p2p.ok() && wait.ok()) << "kiwi's module parameters";
+
+	std::unique_ptr<Conn> conn;	/* outlives the MRs */
+	Buf cs(8), cr(8), ss(8), sr(8);
+	QpOpts o;
+	o.split_cq = true;
+	conn = f_.connect(o, o, [&](Conn &k) {
+		cr.reg(k.client.pd, IBV_ACCESS_LOCAL_WRITE);
+		sr.reg(k.server.pd, IBV_ACCESS_LOCAL_WRITE);
+		ASSERT_EQ(0, post_recv(k.client.qp(), { cr.sge(0, 8) }, 1));
+		ASSERT_EQ(0, post_recv(k.server.qp(), { sr.sge(0, 8) }, 2));
+	});
+	ASSERT_TRUE(conn);
+	cs.reg(conn->client.pd, IBV_ACCESS_LOCAL_WRITE);
+	ss.reg(conn->server.pd, IBV_ACCESS_LOCAL_WRITE);
+	fill_pat(ss.data(), 8, 7);
+	fill_pat(cs.data(), 8, 9);
+	ASSERT_EQ(0, post_send(conn->server.qp(), IBV_WR_SEND, { ss.sge(0, 8) }, 3));
+
+	if (m == FirstMode::resp_wait) {
+		ibv_wc wc;
+		usleep(ms(500) * 1000);
+		EXPECT_EQ(0, ibv_poll_cq(conn->client.rcq, 1, &wc))
+			<< "the responder sent before the initiator's first FPDU";
+		ASSERT_EQ(0, post_send(conn->client.qp(), IBV_WR_SEND,
+				       { cs.sge(0, 8) }, 4));
+		EXPECT_TRUE(expect_wc(conn->client.scq, 4, IBV_WC_SEND));
+		EXPECT_TRUE(expect_wc(conn->server.rcq, 2, IBV_WC_RECV));
+		EXPECT_TRUE(is_pat(sr.data(), 8, 9));
+	}
+	EXPECT_TRUE(expect_wc(conn->server.scq, 3, IBV_WC_SEND));
+	EXPECT_TRUE(expect_wc(conn->client.rcq, 1, IBV_WC_RECV));
+	EXPECT_TRUE(is_pat(cr.data(), 8, 7));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, ResponderFirst,
+			 ::testing::Values(FirstMode::rtr, FirstMode::no_rtr,
+					   FirstMode::resp_wait),
+			 [](const ::testing::TestParamInfo<FirstMode> &i) {
+				 switch (i.param) {
+				 case FirstMode::rtr:
+					 return std::string("rtr");
+				 case FirstMode::no_rtr:
+					 return std::string("no_rtr");
+				 default:
+					 return std::string("resp_wait");
+				 }
+			 });
+
+/*
  * Private data in both directions, at the sizes the interop matrix uses:
  * none, one byte, 128 bytes, and the most rdma_cm carries (its length
  * is a u8).

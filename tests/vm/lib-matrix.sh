@@ -135,7 +135,15 @@ matrix_cell() {
 	echo "== cell $name: kiwi $params; client $c -> server $s"
 	pcap=/tmp/$name-$c-$s.pcap
 	cap_start "$pcap"
-	tool_rping 64 20
+	case $name:$s in
+	# siw tells rdma_cm that a revision 1 initiator has IRD and ORD 0,
+	# and rping accepts with what the request reported: the siw server
+	# then has ORD 0 and its RDMA Read fails with EINVAL before anything
+	# reaches the wire (Documentation/interop.rst).  perftest accepts
+	# with explicit values, so the Read cases below still run.
+	v1*:siw) echo "SKIP: $T_NAME: rping: siw accepts a revision 1 peer with ORD 0" ;;
+	*) tool_rping 64 20 ;;
+	esac
 	for t in ib_send_bw ib_write_bw ib_read_bw; do
 		tool_perftest "$t" 1
 	done
