@@ -155,13 +155,7 @@ matrix_cell() {
 			tool_perftest "$t" "$sz"
 		done
 	done
-	# Not in peer-to-peer cells: there siw (6.1) once answered kiwi's
-	# RTR with a TERMINATE and then hit BUG() in iw_cm's close handler
-	# (Documentation/interop.rst); rping and perftest cover those cells.
-	case $name in
-	p2p-*) ;;
-	*) verbs_cases "$c" "$s" '*CmPdata.*:Opcodes*' ;;
-	esac
+	verbs_cases "$c" "$s" '*CmPdata.*:Opcodes*'
 	pair_down
 	echo "$name | $c -> $s | $crc | $rtr | $((T_FAIL - f0))" >> "$matrix"
 }

@@ -282,9 +282,15 @@ Expect model(const kiwi_mpa_policy &I, const kiwi_mpa_policy &R)
 	bool rep_c = req_c || asks_crc(R);
 	uint8_t rev = std::min(I.rev, R.rev);
 	bool enh = rev == 2 && I.rev == 2;
-	uint16_t rep_ird = std::min(R.ird, I.ord);
+	/* a Read RTR is a Read: one ORD credit here, one IRD slot there */
+	uint16_t req_ord = I.ord;
+	if (I.rev == 2 && I.p2p && (I.rtr & KIWI_MPA_RTR_READ) && !req_ord)
+		req_ord = 1;
+	uint16_t rep_ird = std::min(R.ird, req_ord);
 	uint16_t rep_ord = std::min(R.ord, I.ird);
 	uint8_t rtr = (enh && I.p2p && R.p2p) ? first_rtr(I.rtr & R.rtr) : 0;
+	if (rtr == KIWI_MPA_RTR_READ && !rep_ird)
+		rep_ird = 1;
 
 	/* responder: markers it cannot send, strict CRC, IRD, RTR */
 	if (req_m && R.markers == KIWI_MPA_MARKERS_REFUSE)
@@ -304,7 +310,7 @@ Expect model(const kiwi_mpa_policy &I, const kiwi_mpa_policy &R)
 	else if ((I.crc == KIWI_MPA_CRC_REQUIRED && !rep_c) ||
 		 (I.crc == KIWI_MPA_CRC_FORBIDDEN && rep_c))
 		e.init = KIWI_WERR_MPA_RR_CRC_POLICY;
-	else if (enh && I.strict_ird && rep_ird < I.ord)
+	else if (enh && I.strict_ird && rep_ird < req_ord)
 		e.init = KIWI_WERR_MPA_INSUFF_IRD;
 
 	e.rp.rev = e.ip.rev = rev;
@@ -317,7 +323,7 @@ Expect model(const kiwi_mpa_policy &I, const kiwi_mpa_policy &R)
 		e.rp.ird = rep_ird;
 		e.rp.ord = rep_ord;
 		e.ip.ird = rep_ord;
-		e.ip.ord = std::min(I.ord, rep_ird);
+		e.ip.ord = std::min(req_ord, rep_ird);
 	} else {
 		e.ip.ird = I.ird;
 		e.ip.ord = I.ord;
@@ -387,7 +393,12 @@ void connect(const kiwi_mpa_policy &I, const kiwi_mpa_policy &R)
 	EXPECT_LE(ip.ord, rp.ird);
 	EXPECT_LE(rp.ord, ip.ird);
 	EXPECT_LE(ip.ird, I.ird);
-	EXPECT_LE(rp.ird, R.ird);
+	EXPECT_LE(rp.ird, std::max<uint16_t>(R.ird, rp.rtr == KIWI_MPA_RTR_READ));
+	/* whoever sends a Read RTR holds an ORD credit for it */
+	if (ip.rtr == KIWI_MPA_RTR_READ) {
+		EXPECT_GE(ip.ord, 1);
+		EXPECT_GE(rp.ird, 1);
+	}
 	if (I.crc == KIWI_MPA_CRC_REQUIRED || R.crc == KIWI_MPA_CRC_REQUIRED) {
 		EXPECT_TRUE(ip.crc);
 	}
@@ -422,6 +433,7 @@ TEST(MpaNegotiate, RevisionCrcMarkerMatrix)
 TEST(MpaNegotiate, EnhancedMatrix)
 {
 	const uint8_t rtrs[] = { KIWI_MPA_RTR_SEND, KIWI_MPA_RTR_WRITE,
+				 KIWI_MPA_RTR_READ,
 				 KIWI_MPA_RTR_READ | KIWI_MPA_RTR_SEND,
 				 KIWI_MPA_RTR_ALL };
 	const uint16_t qd[][2] = { { 0, 0 }, { 4, 16 }, { 16, 4 },
@@ -441,7 +453,7 @@ TEST(MpaNegotiate, EnhancedMatrix)
 			    rp2p, rrtr, rstrict, rq[0], rq[1]));
 		n++;
 	}
-	EXPECT_EQ(n, 4096);
+	EXPECT_EQ(n, 6400);
 }
 
 TEST(MpaNegotiate, BadPolicies)

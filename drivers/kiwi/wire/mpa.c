@@ -216,6 +216,9 @@ static bool crc_conflict(const struct kiwi_mpa_policy *pol, bool peer_crc)
  * @pol: local policy
  * @req: filled in; the caller adds @req->pdata and @req->pdata_len
  *
+ * An enhanced request that offers a Read RTR asks for an ORD of at
+ * least one, whatever @pol->ord says.
+ *
  * Return: 0, or -EINVAL if @pol is invalid.
  */
 int kiwi_mpa_request_init(const struct kiwi_mpa_policy *pol,
@@ -233,6 +236,15 @@ int kiwi_mpa_request_init(const struct kiwi_mpa_policy *pol,
 		req->ord = pol->ord;
 		req->p2p = pol->p2p;
 		req->rtr = pol->p2p ? pol->rtr : 0;
+		/*
+		 * A zero-length Read Request is a Read like any other: it
+		 * takes one of the initiator's ORD credits and one of the
+		 * responder's IRD slots.  Ask for the credit, so that a
+		 * responder that sizes its IRD from our ORD (siw, cxgb4)
+		 * has room for the RTR.
+		 */
+		if ((req->rtr & KIWI_MPA_RTR_READ) && !req->ord)
+			req->ord = 1;
 	}
 	return 0;
 }
@@ -266,7 +278,7 @@ static u16 min16(u16 a, u16 b)
  * flag; with RFC 6581 this end's ORD is lowered to the peer's IRD (or
  * the request rejected when @pol->strict_ird), the reply's IRD is lowered
  * to the peer's ORD, and one RTR type is picked from the ones both sides
- * support.
+ * support.  A Read RTR raises a reply IRD of zero to one.
  *
  * Return: %KIWI_WERR_NONE to accept, else the reason the request was
  * rejected.
@@ -315,6 +327,9 @@ kiwi_mpa_negotiate_responder(const struct kiwi_mpa_policy *pol,
 		} else {
 			reply->p2p = true;
 			reply->rtr = rtr;
+			/* the Read RTR lands in our IRD: grant it a slot */
+			if (rtr == KIWI_MPA_RTR_READ && !reply->ird)
+				reply->ird = 1;
 		}
 	}
 
