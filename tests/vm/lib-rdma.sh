@@ -98,7 +98,7 @@ pair_run_2guest() {
 	step=$KIWI_SYNC/step-$PAIR_SEQ
 	if [ "$KIWI_GUEST" = 1 ]; then
 		for a in 1 2; do
-			timeout --kill-after=5 "$t" sh -c "$srv" > "$log" 2>&1 &
+			tmo "$t" sh -c "$srv" > "$log" 2>&1 &
 			spid=$!
 			if wait_for 30 sh -c "ss -ltnH 'sport = :$port' | grep -q ."; then
 				touch "$step.$a.ready"
@@ -123,7 +123,7 @@ pair_run_2guest() {
 		for a in 1 2; do
 			wait_for $((t + 30)) sh -c "test -e $step.$a.ready || test -e $step.$a.broken"
 			if [ -e "$step.$a.ready" ]; then
-				timeout --kill-after=5 "$t" sh -c "$cli" > "$log" 2>&1
+				tmo "$t" sh -c "$cli" > "$log" 2>&1
 				rc=$?
 			else
 				echo "server never listened on $port" > "$log"
@@ -159,7 +159,7 @@ pair_run() {
 	fi
 	local slog=/tmp/srv.$$.log clog=/tmp/cli.$$.log
 	for a in 1 2; do
-		timeout --kill-after=5 "$t" ip netns exec ns1 sh -c "$srv" \
+		tmo "$t" ip netns exec ns1 sh -c "$srv" \
 			> "$slog" 2>&1 &
 		spid=$!
 		if ! wait_for 30 ns_listening ns1 "$port"; then
@@ -169,7 +169,7 @@ pair_run() {
 			tail -20 "$slog" | sed 's/^/    srv: /'
 			return 1
 		fi
-		timeout --kill-after=5 "$t" ip netns exec ns0 sh -c "$cli" \
+		tmo "$t" ip netns exec ns0 sh -c "$cli" \
 			> "$clog" 2>&1
 		crc=$?
 		if [ "$crc" != 0 ] && pair_retryable "$a" "$clog"; then
