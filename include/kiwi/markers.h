@@ -25,7 +25,9 @@
  * Transmit: kiwi_mkr_tx_fpdu_start() at each FPDU, then either
  * kiwi_mkr_tx_copy() or the kiwi_mkr_tx_room()/kiwi_mkr_tx_marker()/
  * kiwi_mkr_tx_advance() primitives.  Receive: kiwi_mkr_rx_fpdu_start() at
- * each FPDU, and kiwi_mkr_rx_strip() on whatever chunks TCP delivers.
+ * each FPDU, and kiwi_mkr_rx_strip() on whatever chunks TCP delivers, or
+ * the kiwi_mkr_rx_room()/kiwi_mkr_rx_marker()/kiwi_mkr_rx_advance()
+ * primitives for a path that places content without copying it first.
  */
 #ifndef KIWI_MARKERS_H
 #define KIWI_MARKERS_H
@@ -76,6 +78,9 @@ size_t kiwi_mkr_tx_copy(struct kiwi_mkr_tx *st, u8 *dst, size_t dst_len,
 
 void kiwi_mkr_rx_init(struct kiwi_mkr_rx *st);
 void kiwi_mkr_rx_fpdu_start(struct kiwi_mkr_rx *st);
+u32 kiwi_mkr_rx_room(const struct kiwi_mkr_rx *st);
+void kiwi_mkr_rx_advance(struct kiwi_mkr_rx *st, u32 n);
+int kiwi_mkr_rx_marker(struct kiwi_mkr_rx *st, const u8 *in, size_t in_len);
 int kiwi_mkr_rx_strip(struct kiwi_mkr_rx *st, const u8 *in, size_t in_len,
 		      size_t *in_used, u8 *out, size_t out_max,
 		      size_t *out_len);

@@ -319,36 +319,61 @@ TEST(Markers, PositionWraps)
  * CRC field.  Both must agree on every FPDU, including those where a
  * marker falls between pad and CRC or at the FPDU boundary.
  */
-TEST(Markers, CrcCoversMarkersOnBothSides)
+/*
+ * The transmit side of that procedure: each FPDU of @fpdus with its last
+ * four bytes replaced by a CRC over everything before them, markers
+ * included (also a marker due right before the CRC field).
+ */
+Bytes wire_with_crcs(const std::vector<Bytes> &fpdus, std::vector<uint32_t> &crcs,
+		     int &marker_before_crc)
 {
-	std::mt19937 rng(27);
+	Bytes wire;
+	kiwi_mkr_tx tx;
+	kiwi_mkr_tx_init(&tx);
+	for (const auto &f : fpdus) {
+		kiwi_mkr_tx_fpdu_start(&tx);
+		Bytes w(kiwi_mkr_fpdu_wire_len(tx.pos, (uint32_t)f.size()));
+		size_t used, n = kiwi_mkr_tx_copy(&tx, w.data(), w.size(),
+						  f.data(), f.size() - 4, &used);
+		EXPECT_EQ(used, f.size() - 4);
+		if (!kiwi_mkr_tx_room(&tx)) {
+			kiwi_mkr_tx_marker(&tx, w.data() + n);
+			n += KIWI_MKR_LEN;
+			marker_before_crc++;
+		}
+		uint32_t crc = kiwi_crc32c(w.data(), n);
+		crcs.push_back(crc);
+		uint8_t c[4];
+		kiwi_crc32c_put(c, crc);
+		n += kiwi_mkr_tx_copy(&tx, w.data() + n, w.size() - n, c, 4, &used);
+		EXPECT_EQ(n, w.size());
+		wire.insert(wire.end(), w.begin(), w.end());
+	}
+	return wire;
+}
+
+/*
+ * 100 rounds of 30 random FPDUs sent by wire_with_crcs(), each handed to
+ * rx(fpdus, crcs, wire, rng); some must have had a marker before the CRC.
+ */
+template <typename Rx> void crc_rounds(unsigned seed, Rx rx)
+{
+	std::mt19937 rng(seed);
 	int marker_before_crc = 0;
 	for (int round = 0; round < 100; round++) {
 		auto fpdus = random_fpdus(rng, 30, 1500);
-		Bytes wire;
 		std::vector<uint32_t> crcs;
-		kiwi_mkr_tx tx;
-		kiwi_mkr_tx_init(&tx);
-		for (const auto &f : fpdus) {
-			kiwi_mkr_tx_fpdu_start(&tx);
-			Bytes w(kiwi_mkr_fpdu_wire_len(tx.pos, (uint32_t)f.size()));
-			size_t used, n = kiwi_mkr_tx_copy(&tx, w.data(), w.size(),
-							  f.data(), f.size() - 4, &used);
-			ASSERT_EQ(used, f.size() - 4);
-			if (!kiwi_mkr_tx_room(&tx)) {
-				kiwi_mkr_tx_marker(&tx, w.data() + n);
-				n += KIWI_MKR_LEN;
-				marker_before_crc++;
-			}
-			uint32_t crc = kiwi_crc32c(w.data(), n);
-			crcs.push_back(crc);
-			uint8_t c[4];
-			kiwi_crc32c_put(c, crc);
-			n += kiwi_mkr_tx_copy(&tx, w.data() + n, w.size() - n, c, 4, &used);
-			ASSERT_EQ(n, w.size());
-			wire.insert(wire.end(), w.begin(), w.end());
-		}
+		Bytes wire = wire_with_crcs(fpdus, crcs, marker_before_crc);
+		rx(fpdus, crcs, wire, rng);
+	}
+	EXPECT_GT(marker_before_crc, 0);
+}
 
+TEST(Markers, CrcCoversMarkersOnBothSides)
+{
+	crc_rounds(27, [](const std::vector<Bytes> &fpdus,
+			  const std::vector<uint32_t> &crcs, const Bytes &wire,
+			  std::mt19937 &rng) {
 		kiwi_mkr_rx rx;
 		kiwi_mkr_rx_init(&rx);
 		size_t pos = 0;
@@ -386,8 +411,67 @@ TEST(Markers, CrcCoversMarkersOnBothSides)
 			EXPECT_EQ(kiwi_crc32c_final(reg), crcs[i]);
 			EXPECT_EQ(kiwi_crc32c_get(&got[f.size() - 4]), crcs[i]);
 		}
-	}
-	EXPECT_GT(marker_before_crc, 0);
+	});
+}
+
+/*
+ * The receive path of drivers/kiwi/rx.c, which places content straight
+ * from socket buffers: kiwi_mkr_rx_room() bounds each step, a due marker
+ * is taken with kiwi_mkr_rx_marker(), and the CRC register (seeded when
+ * the previous FPDU ends, so that a marker on the boundary goes into the
+ * next FPDU's CRC) takes every byte but the CRC field, markers included.
+ */
+TEST(Markers, RxPrimitivesLikeTheDataPath)
+{
+	crc_rounds(28, [](const std::vector<Bytes> &fpdus,
+			  const std::vector<uint32_t> &crcs, const Bytes &wire,
+			  std::mt19937 &rng) {
+		kiwi_mkr_rx rx;
+		kiwi_mkr_rx_init(&rx);
+		uint32_t reg = KIWI_CRC32C_SEED;
+		size_t pos = 0, fi = 0;
+		Bytes cur;
+		while (pos < wire.size()) {
+			/* one socket buffer */
+			size_t left = std::min<size_t>(1 + rng() % 300,
+						       wire.size() - pos);
+			while (left) {
+				const uint8_t *in = wire.data() + pos;
+				uint32_t room = kiwi_mkr_rx_room(&rx);
+				if (!room) {
+					int t = kiwi_mkr_rx_marker(&rx, in, left);
+					ASSERT_GT(t, 0);
+					reg = kiwi_crc32c_update(reg, in, t);
+					pos += t;
+					left -= t;
+					continue;
+				}
+				ASSERT_LT(fi, fpdus.size());
+				const Bytes &f = fpdus[fi];
+				size_t body = f.size() - 4;
+				size_t n = std::min<size_t>({ left, room,
+							      f.size() - cur.size() });
+				if (cur.size() < body)
+					reg = kiwi_crc32c_update(reg, in,
+						std::min(n, body - cur.size()));
+				cur.insert(cur.end(), in, in + n);
+				kiwi_mkr_rx_advance(&rx, (uint32_t)n);
+				pos += n;
+				left -= n;
+				if (cur.size() < f.size())
+					continue;
+				ASSERT_EQ(Bytes(cur.begin(), cur.end() - 4),
+					  Bytes(f.begin(), f.end() - 4));
+				EXPECT_EQ(kiwi_crc32c_get(&cur[body]), crcs[fi]);
+				EXPECT_EQ(kiwi_crc32c_final(reg), crcs[fi]);
+				fi++;
+				cur.clear();
+				reg = KIWI_CRC32C_SEED;
+				kiwi_mkr_rx_fpdu_start(&rx);
+			}
+		}
+		EXPECT_EQ(fi, fpdus.size());
+	});
 }
 
 } // namespace

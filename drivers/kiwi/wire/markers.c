@@ -215,6 +215,61 @@ static bool marker_ok(const struct kiwi_mkr_rx *st)
 }
 
 /**
+ * kiwi_mkr_rx_room() - content bytes that come before the next marker
+ * @st: state
+ *
+ * For a receive path that places content straight from the stream
+ * instead of copying it through kiwi_mkr_rx_strip().
+ *
+ * Return: 0 when the next stream bytes are a marker (or the rest of one),
+ * else the number of content bytes up to the next marker position
+ * (1-511).
+ */
+u32 kiwi_mkr_rx_room(const struct kiwi_mkr_rx *st)
+{
+	if (st->mlen || !MOD(st->pos))
+		return 0;
+	return KIWI_MKR_INTERVAL - MOD(st->pos);
+}
+
+/**
+ * kiwi_mkr_rx_advance() - account for content bytes received
+ * @st: state
+ * @n: content bytes consumed, at most kiwi_mkr_rx_room()
+ */
+void kiwi_mkr_rx_advance(struct kiwi_mkr_rx *st, u32 n)
+{
+	st->pos += n;
+}
+
+/**
+ * kiwi_mkr_rx_marker() - take stream bytes of the marker that is due
+ * @st: state; kiwi_mkr_rx_room() must be 0
+ * @in: stream bytes
+ * @in_len: bytes at @in
+ *
+ * Takes at most the rest of the marker.  Once it is whole, its FPDUPTR is
+ * checked against the FPDU set by the last kiwi_mkr_rx_fpdu_start().
+ *
+ * Return: bytes taken, or -EBADMSG when the completed marker does not
+ * point at the current FPDU (%KIWI_WERR_MPA_MARKER).
+ */
+int kiwi_mkr_rx_marker(struct kiwi_mkr_rx *st, const u8 *in, size_t in_len)
+{
+	size_t n = KIWI_MKR_LEN - st->mlen;
+
+	if (n > in_len)
+		n = in_len;
+	memcpy(st->mbuf + st->mlen, in, n);
+	st->mlen += (u8)n;
+	st->pos += (u32)n;
+	if (st->mlen < KIWI_MKR_LEN)
+		return (int)n;
+	st->mlen = 0;
+	return marker_ok(st) ? (int)n : -EBADMSG;
+}
+
+/**
  * kiwi_mkr_rx_strip() - remove markers from received stream bytes
  * @st: state
  * @in: stream bytes as received
@@ -245,23 +300,20 @@ int kiwi_mkr_rx_strip(struct kiwi_mkr_rx *st, const u8 *in, size_t in_len,
 	while (i < in_len) {
 		size_t n;
 
-		if (st->mlen || !MOD(st->pos)) {
+		if (!kiwi_mkr_rx_room(st)) {
+			size_t rest = KIWI_MKR_LEN - st->mlen;
+			int taken;
+
 			if (!st->mlen && o == out_max)
 				break;
-			n = KIWI_MKR_LEN - st->mlen;
-			if (n > in_len - i)
-				n = in_len - i;
-			memcpy(st->mbuf + st->mlen, in + i, n);
-			st->mlen += (u8)n;
-			st->pos += (u32)n;
-			i += n;
-			if (st->mlen == KIWI_MKR_LEN) {
-				st->mlen = 0;
-				if (!marker_ok(st)) {
-					ret = -EBADMSG;
-					break;
-				}
+			taken = kiwi_mkr_rx_marker(st, in + i, in_len - i);
+			if (taken < 0) {
+				/* only a whole marker fails: all of it was taken */
+				i += rest;
+				ret = taken;
+				break;
 			}
+			i += (size_t)taken;
 			continue;
 		}
 		if (o == out_max)
