@@ -531,8 +531,7 @@ VISIBLE_IF_KUNIT void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird,
 	else
 		pol->crc = kiwi_mpa_crc ? KIWI_MPA_CRC_PREFER_ON :
 					  KIWI_MPA_CRC_PREFER_OFF;
-	/* Marker insertion and removal are not in the data path yet. */
-	pol->markers = KIWI_MPA_MARKERS_REFUSE;
+	pol->markers = READ_ONCE(kiwi_mpa_markers);
 	pol->p2p = kiwi_mpa_p2p;
 	pol->rtr = READ_ONCE(kiwi_mpa_rtr);
 	/* kiwi can send any RTR message, whatever it offered */

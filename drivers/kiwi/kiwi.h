@@ -120,6 +120,7 @@ extern bool kiwi_mpa_crc;
 extern bool kiwi_mpa_crc_strict;
 extern unsigned int kiwi_mpa_rev;
 extern bool kiwi_mpa_p2p;
+extern unsigned int kiwi_mpa_markers;
 extern bool kiwi_mpa_resp_wait;
 extern u8 kiwi_mpa_rtr;
 

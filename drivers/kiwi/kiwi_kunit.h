@@ -25,7 +25,7 @@ void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird, u32 ord);
 extern const bool kiwi_qp_next_state[KIWI_QPS_NUM][KIWI_QPS_NUM];
 
 /* tx.c */
-u32 kiwi_tx_max_ulpdu(u32 mss);
+u32 kiwi_tx_max_ulpdu(u32 mss, bool markers);
 bool kiwi_orq_full(struct kiwi_qp *qp);
 u8 kiwi_tx_prepare(struct kiwi_qp *qp, const struct kiwi_sqe *sqe, u32 idx);
 #endif

@@ -62,6 +62,22 @@ module_param_named(mpa_resp_wait, kiwi_mpa_resp_wait, bool, 0644);
 MODULE_PARM_DESC(mpa_resp_wait,
 		 "As MPA responder, hold the first FPDU until the initiator's arrives even when no RFC 6581 ready-to-receive message was agreed, as RFC 5044 7.1.2 asks (default: off; siw initiators never send first on their own)");
 
+unsigned int kiwi_mpa_markers = KIWI_MPA_MARKERS_ALLOW;
+
+static int kiwi_mpa_markers_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, KIWI_MPA_MARKERS_REFUSE,
+				     KIWI_MPA_MARKERS_WANT);
+}
+
+static const struct kernel_param_ops kiwi_mpa_markers_ops = {
+	.set = kiwi_mpa_markers_set,
+	.get = param_get_uint,
+};
+module_param_cb(mpa_markers, &kiwi_mpa_markers_ops, &kiwi_mpa_markers, 0644);
+MODULE_PARM_DESC(mpa_markers,
+		 "MPA markers (RFC 5044 section 5) on new connections: 0 refuse a peer that wants them, 1 insert them when the peer wants them, 2 also ask the peer for them (default: 1)");
+
 /* RTR types, as their names in mpa_rtr, in KIWI_MPA_RTR_* bit order */
 static const char *const kiwi_rtr_names[] = { "send", "write", "read" };
 

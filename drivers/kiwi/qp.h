@@ -190,6 +190,8 @@ enum kiwi_tx_done_kind {
  * @ndone: entries in @done
  * @inl: inline payloads, one per message (indexed like @done): the WR's
  *	own copy is reused by the next WR before the batch is sent
+ * @mkr: MPA markers inserted into the batch; each takes a piece of @vec
+ * @nmkr: entries in @mkr
  */
 struct kiwi_tx_batch {
 	struct bio_vec vec[KIWI_TX_BATCH_VECS];
@@ -202,6 +204,8 @@ struct kiwi_tx_batch {
 	struct kiwi_tx_done done[KIWI_TX_BATCH_MSGS];
 	unsigned int ndone;
 	u8 inl[KIWI_TX_BATCH_MSGS][KIWI_MAX_INLINE];
+	u8 mkr[KIWI_TX_BATCH_VECS][KIWI_MKR_LEN] __aligned(KIWI_MKR_LEN);
+	unsigned int nmkr;
 };
 
 enum kiwi_tx_kind {
@@ -227,6 +231,7 @@ enum kiwi_tx_kind {
  * @term: the TERMINATE to send, valid when KIWI_QP_TERM_PENDING is set
  * @term_buf: its encoding
  * @term_len: bytes in @term_buf
+ * @mkr: marker insertion state, when the peer asked for markers
  * @batch: FPDUs being handed to TCP
  */
 struct kiwi_tx {
@@ -243,6 +248,7 @@ struct kiwi_tx {
 	struct kiwi_term term;
 	u8 term_buf[KIWI_TERM_MAX_LEN];
 	u32 term_len;
+	struct kiwi_mkr_tx mkr;
 	struct kiwi_tx_batch batch;
 };
 

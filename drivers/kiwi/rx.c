@@ -40,6 +40,8 @@ void kiwi_rx_init(struct kiwi_qp *qp)
 	rx->msn_rreq = 1;
 	rx->lim.max_ulpdu = U16_MAX;
 	rx->lim.opcodes = KIWI_OPS_RFC5040;
+	rx->crc = KIWI_CRC32C_SEED;
+	kiwi_mkr_rx_init(&rx->mkr);
 }
 
 static void kiwi_rx_put_rqe_mrs(struct kiwi_rx *rx)
@@ -566,13 +568,68 @@ static void kiwi_rx_hdr_done(struct kiwi_qp *qp)
 		kiwi_rx_fail(qp, err);
 		return;
 	}
-	rx->crc = qp->mpa.crc ?
-		  kiwi_crc32c_update(KIWI_CRC32C_SEED, rx->hdr, rx->fh.hdr_len) :
-		  0;
 	rx->data_left = rx->fh.payload_len;
 	rx->trl_got = 0;
 	rx->trl_len = kiwi_fpdu_pad(rx->fh.ulpdu_len) + KIWI_FPDU_CRC_SIZE;
 	rx->state = rx->data_left ? KIWI_RX_DATA : KIWI_RX_TRAILER;
+}
+
+/*
+ * Take what @skb has of the marker due at this stream position (RFC 5044
+ * section 5).  It belongs to the FPDU being received, or, at a boundary,
+ * to the one about to start: either way to the CRC running now.
+ * Return: bytes taken, or -errno.
+ */
+static int kiwi_rx_marker(struct kiwi_qp *qp, const struct sk_buff *skb,
+			  unsigned int off, size_t left)
+{
+	struct kiwi_rx *rx = &qp->rx;
+	u8 buf[KIWI_MKR_LEN];
+	size_t n = min_t(size_t, left, KIWI_MKR_LEN - rx->mkr.mlen);
+
+	if (skb_copy_bits(skb, off, buf, n))
+		return -EFAULT;
+	if (qp->mpa.crc)
+		rx->crc = kiwi_crc32c_update(rx->crc, buf, n);
+	return kiwi_mkr_rx_marker(&rx->mkr, buf, n);
+}
+
+/* Copy header or trailer bytes; Return: 0 or -EFAULT. */
+static int kiwi_rx_take(struct kiwi_qp *qp, const struct sk_buff *skb,
+			unsigned int off, u8 *to, u32 n, u32 crc_n)
+{
+	if (skb_copy_bits(skb, off, to, n))
+		return -EFAULT;
+	if (qp->mpa.crc && crc_n)
+		qp->rx.crc = kiwi_crc32c_update(qp->rx.crc, to, crc_n);
+	return 0;
+}
+
+/* The trailer is complete: check the CRC and finish the FPDU. */
+static void kiwi_rx_trailer_done(struct kiwi_qp *qp)
+{
+	struct kiwi_rx *rx = &qp->rx;
+	u32 pad = rx->trl_len - KIWI_FPDU_CRC_SIZE;
+	enum kiwi_wire_err err;
+
+	/* The register already covers the pad and any marker after it. */
+	if (qp->mpa.crc &&
+	    kiwi_crc32c_final(rx->crc) != kiwi_crc32c_get(rx->trl + pad)) {
+		kiwi_rx_fail(qp, KIWI_WERR_MPA_CRC);
+		return;
+	}
+	err = kiwi_rx_fpdu_end(qp);
+	if (err) {
+		kiwi_rx_fail(qp, err);
+		return;
+	}
+	if (rx->state == KIWI_RX_STOP)
+		return;
+	rx->hdr_got = 0;
+	rx->crc = KIWI_CRC32C_SEED;
+	if (qp->mpa.rx_markers)
+		kiwi_mkr_rx_fpdu_start(&rx->mkr);
+	rx->state = KIWI_RX_HDR;
 }
 
 /**
@@ -581,6 +638,10 @@ static void kiwi_rx_hdr_done(struct kiwi_qp *qp)
  * @skb: the data
  * @off: where to start in @skb
  * @len: bytes available
+ *
+ * With markers, the bytes between two of them are handed to the FPDU
+ * state machine, and each marker is taken out of the stream on its own;
+ * the CRC covers both in stream order.
  *
  * Context: softirq or process, socket locked.
  * Return: bytes consumed; always @len, since a stopped receiver drops
@@ -591,20 +652,36 @@ int kiwi_rx_actor(read_descriptor_t *desc, struct sk_buff *skb,
 {
 	struct kiwi_qp *qp = desc->arg.data;
 	struct kiwi_rx *rx = &qp->rx;
-	size_t left = len;
-	u32 need, n;
+	size_t left = len, avail;
+	u32 need, n = 0, pad;
 	int ret;
 
-	while (left) {
+	while (left && rx->state != KIWI_RX_STOP) {
+		avail = left;
+		if (qp->mpa.rx_markers) {
+			n = kiwi_mkr_rx_room(&rx->mkr);
+			if (!n) {
+				ret = kiwi_rx_marker(qp, skb, off, left);
+				if (ret == -EFAULT)
+					goto fail_stream;
+				if (ret < 0) {
+					kiwi_rx_fail(qp, KIWI_WERR_MPA_MARKER);
+					break;
+				}
+				off += ret;
+				left -= ret;
+				continue;
+			}
+			avail = min_t(size_t, avail, n);
+		}
 		switch (rx->state) {
 		case KIWI_RX_HDR:
 			need = kiwi_fpdu_hdr_need(rx->hdr, rx->hdr_got);
-			n = min_t(size_t, need - rx->hdr_got, left);
-			if (skb_copy_bits(skb, off, rx->hdr + rx->hdr_got, n))
+			n = min_t(size_t, need - rx->hdr_got, avail);
+			if (kiwi_rx_take(qp, skb, off, rx->hdr + rx->hdr_got,
+					 n, n))
 				goto fail_stream;
 			rx->hdr_got += n;
-			off += n;
-			left -= n;
 			if (rx->hdr_got < need)
 				break;
 			ret = kiwi_fpdu_hdr_parse(rx->hdr, rx->hdr_got, &rx->lim,
@@ -623,43 +700,35 @@ int kiwi_rx_actor(read_descriptor_t *desc, struct sk_buff *skb,
 			kiwi_rx_hdr_done(qp);
 			break;
 		case KIWI_RX_DATA:
-			ret = kiwi_rx_place(qp, skb, off, min_t(size_t, left,
+			ret = kiwi_rx_place(qp, skb, off, min_t(size_t, avail,
 								rx->data_left));
 			if (ret < 0)
 				goto fail_local;
-			rx->data_left -= ret;
-			off += ret;
-			left -= ret;
+			n = ret;
+			rx->data_left -= n;
 			if (!rx->data_left)
 				rx->state = KIWI_RX_TRAILER;
 			break;
 		case KIWI_RX_TRAILER:
-			n = min_t(size_t, rx->trl_len - rx->trl_got, left);
-			if (skb_copy_bits(skb, off, rx->trl + rx->trl_got, n))
+			/* The pad goes into the CRC as it comes, the CRC not. */
+			n = min_t(size_t, rx->trl_len - rx->trl_got, avail);
+			pad = rx->trl_len - KIWI_FPDU_CRC_SIZE;
+			if (kiwi_rx_take(qp, skb, off, rx->trl + rx->trl_got, n,
+					 rx->trl_got < pad ?
+					 min(n, pad - rx->trl_got) : 0))
 				goto fail_stream;
 			rx->trl_got += n;
-			off += n;
-			left -= n;
-			if (rx->trl_got < rx->trl_len)
-				break;
-			if (kiwi_fpdu_trailer_check(rx->trl, rx->fh.ulpdu_len,
-						    rx->crc, qp->mpa.crc)) {
-				kiwi_rx_fail(qp, KIWI_WERR_MPA_CRC);
-				break;
-			}
-			ret = kiwi_rx_fpdu_end(qp);
-			if (ret) {
-				kiwi_rx_fail(qp, ret);
-				break;
-			}
-			if (rx->state == KIWI_RX_STOP)
-				break;
-			rx->hdr_got = 0;
-			rx->state = KIWI_RX_HDR;
 			break;
-		case KIWI_RX_STOP:
+		default:
 			return len;
 		}
+		if (qp->mpa.rx_markers)
+			kiwi_mkr_rx_advance(&rx->mkr, n);
+		off += n;
+		left -= n;
+		/* After the advance: the next FPDU starts where this one ends. */
+		if (rx->state == KIWI_RX_TRAILER && rx->trl_got == rx->trl_len)
+			kiwi_rx_trailer_done(qp);
 	}
 	return len;
 

@@ -57,6 +57,7 @@ int kiwi_tx_init(struct kiwi_qp *qp)
 	qp->tx->msn_send = 1;
 	qp->tx->msn_rreq = 1;
 	qp->tx->msn_term = 1;
+	kiwi_mkr_tx_init(&qp->tx->mkr);
 	return 0;
 }
 
@@ -148,10 +149,93 @@ static void kiwi_tx_add_page(struct kiwi_tx_batch *b, struct page *page,
 	b->len += len;
 }
 
-static bool kiwi_tx_batch_room(const struct kiwi_tx_batch *b)
+/*
+ * Fold @len bytes at @off in @page into the CRC register.  The page is
+ * either registered memory or the kernel's own (headers, trailers).
+ */
+static void kiwi_tx_crc_page(u32 *crc, struct page *page, u32 off, u32 len)
 {
+	void *va = kmap_local_page(page);
+
+	*crc = kiwi_crc32c_update(*crc, va + off, len);
+	kunmap_local(va);
+}
+
+/* Insert the marker that is due, covered by the CRC if one is given. */
+static void kiwi_tx_marker(struct kiwi_tx *tx, u32 *crc)
+{
+	struct kiwi_tx_batch *b = &tx->batch;
+	u8 *m = b->mkr[b->nmkr++];
+
+	kiwi_mkr_tx_marker(&tx->mkr, m);
+	kiwi_tx_add_kva(b, m, KIWI_MKR_LEN);
+	if (crc)
+		*crc = kiwi_crc32c_update(*crc, m, KIWI_MKR_LEN);
+}
+
+/*
+ * Add @len FPDU bytes at @off in @page to the batch, and to the CRC
+ * register if one is given.  When the peer asked for markers, the ones
+ * due among these bytes go in as well, in stream order; a marker due
+ * after the last of them waits for the next byte, so one that falls on an
+ * FPDU boundary goes out with (and is covered by) the FPDU it precedes.
+ */
+static void kiwi_tx_emit_page(struct kiwi_qp *qp, struct page *page, u32 off,
+			      u32 len, u32 *crc)
+{
+	struct kiwi_tx *tx = qp->tx;
+	u32 n;
+
+	while (len) {
+		n = len;
+		if (qp->mpa.tx_markers) {
+			u32 room = kiwi_mkr_tx_room(&tx->mkr);
+
+			if (!room) {
+				kiwi_tx_marker(tx, crc);
+				continue;
+			}
+			n = min(n, room);
+			kiwi_mkr_tx_advance(&tx->mkr, n);
+		}
+		kiwi_tx_add_page(&tx->batch, page, off, n);
+		if (crc)
+			kiwi_tx_crc_page(crc, page, off, n);
+		off += n;
+		len -= n;
+	}
+}
+
+/* kiwi_tx_emit_page() for kernel memory, possibly crossing pages. */
+static void kiwi_tx_emit_kva(struct kiwi_qp *qp, const void *p, u32 len,
+			     u32 *crc)
+{
+	while (len) {
+		u32 off = offset_in_page(p);
+		u32 n = min_t(u32, len, PAGE_SIZE - off);
+
+		kiwi_tx_emit_page(qp, virt_to_page(p), off, n, crc);
+		p += n;
+		len -= n;
+	}
+}
+
+/*
+ * Pieces the batch must have left to start an FPDU.  With markers, each
+ * one costs a piece of its own and may split another, and the FPDU's
+ * payload room shrinks to what its markers leave (kiwi_tx_frame()).
+ */
+static unsigned int kiwi_tx_fpdu_vecs(const struct kiwi_qp *qp)
+{
+	return KIWI_TX_FPDU_VECS + (qp->mpa.tx_markers ? 10 : 0);
+}
+
+static bool kiwi_tx_batch_room(const struct kiwi_qp *qp)
+{
+	const struct kiwi_tx_batch *b = &qp->tx->batch;
+
 	return b->nfpdu < KIWI_TX_BATCH_FPDUS &&
-	       b->nvec + KIWI_TX_FPDU_VECS <= KIWI_TX_BATCH_VECS &&
+	       b->nvec + kiwi_tx_fpdu_vecs(qp) <= KIWI_TX_BATCH_VECS &&
 	       b->len < KIWI_TX_BATCH_BYTES &&
 	       b->ndone < KIWI_TX_BATCH_MSGS;
 }
@@ -177,9 +261,7 @@ static int kiwi_tx_gather(struct kiwi_qp *qp, u32 len, u32 *crc)
 		u8 *inl = b->inl[b->ndone] + tx->off;
 
 		memcpy(inl, w->inline_data + tx->off, len);
-		kiwi_tx_add_kva(b, inl, len);
-		if (crc)
-			*crc = kiwi_crc32c_update(*crc, inl, len);
+		kiwi_tx_emit_kva(qp, inl, len, crc);
 		return 0;
 	}
 	while (len) {
@@ -195,13 +277,7 @@ static int kiwi_tx_gather(struct kiwi_qp *qp, u32 len, u32 *crc)
 		if (!n || b->nvec == KIWI_TX_BATCH_VECS)
 			return -EFAULT;
 		n = min3(n, len, sge->length - tx->sge_off);
-		kiwi_tx_add_page(b, page, pg_off, n);
-		if (crc) {
-			void *va = kmap_local_page(page);
-
-			*crc = kiwi_crc32c_update(*crc, va + pg_off, n);
-			kunmap_local(va);
-		}
+		kiwi_tx_emit_page(qp, page, pg_off, n, crc);
 		tx->sge_off += n;
 		len -= n;
 	}
@@ -222,13 +298,7 @@ static int kiwi_tx_gather_rresp(struct kiwi_qp *qp, u32 len, u32 *crc)
 		if (!n || b->nvec == KIWI_TX_BATCH_VECS)
 			return -EFAULT;
 		n = min(n, len);
-		kiwi_tx_add_page(b, page, pg_off, n);
-		if (crc) {
-			void *va = kmap_local_page(page);
-
-			*crc = kiwi_crc32c_update(*crc, va + pg_off, n);
-			kunmap_local(va);
-		}
+		kiwi_tx_emit_page(qp, page, pg_off, n, crc);
 		addr += n;
 		len -= n;
 	}
@@ -246,8 +316,8 @@ static int kiwi_tx_frame(struct kiwi_qp *qp)
 	struct kiwi_fpdu_hdr h = {};
 	const struct kiwi_opcode_info *oi;
 	u8 *hbuf = b->hdr[b->nfpdu];
-	u8 *tbuf = b->trl[b->nfpdu];
-	u32 total, len, room, crc = KIWI_CRC32C_SEED;
+	u8 *tbuf = b->trl[b->nfpdu], *trl;
+	u32 total, len, room, avail, pad, tlen, crc = KIWI_CRC32C_SEED;
 	u32 *crcp = qp->mpa.crc ? &crc : NULL;
 	int hlen, ret;
 
@@ -323,19 +393,28 @@ static int kiwi_tx_frame(struct kiwi_qp *qp)
 	room = tx->max_ulpdu - (oi->hdr_len - KIWI_FPDU_LEN_SIZE);
 	/*
 	 * Payload pieces: at most one per page plus one per SGE boundary;
-	 * cut the FPDU short rather than overflow the vector.
+	 * cut the FPDU short rather than overflow the vector.  A marker
+	 * costs at most two pieces (itself, and the one it splits) per 508
+	 * content bytes; the header and the trailer may hold one each, and
+	 * the trailer's pad and CRC become pieces of their own.  So with
+	 * markers, every 508 payload bytes may cost three pieces, beyond
+	 * eight that kiwi_tx_fpdu_vecs() keeps for the rest (five would do).
 	 */
-	room = min_t(u32, room, (KIWI_TX_BATCH_VECS - b->nvec -
-				 KIWI_TX_FPDU_VECS + 1) * PAGE_SIZE);
+	avail = KIWI_TX_BATCH_VECS - b->nvec - KIWI_TX_FPDU_VECS + 1;
+	if (qp->mpa.tx_markers)
+		room = min_t(u32, room, (avail - 8) / 3 *
+					(KIWI_MKR_INTERVAL - KIWI_MKR_LEN));
+	else
+		room = min_t(u32, room, avail * PAGE_SIZE);
 	len = min(total - tx->off, room);
 	h.payload_len = len;
 	h.last = tx->off + len == total;
 	hlen = kiwi_fpdu_hdr_build(hbuf, KIWI_TX_HDR_SLOT, &h);
 	if (hlen < 0)
 		return hlen;
-	kiwi_tx_add_kva(b, hbuf, hlen);
-	if (crcp)
-		crc = kiwi_crc32c_update(crc, hbuf, hlen);
+	if (qp->mpa.tx_markers)
+		kiwi_mkr_tx_fpdu_start(&tx->mkr);
+	kiwi_tx_emit_kva(qp, hbuf, hlen, crcp);
 
 	switch (tx->kind) {
 	case KIWI_TX_SQ:
@@ -345,9 +424,7 @@ static int kiwi_tx_frame(struct kiwi_qp *qp)
 		ret = len ? kiwi_tx_gather_rresp(qp, len, crcp) : 0;
 		break;
 	case KIWI_TX_TERM:
-		kiwi_tx_add_kva(b, tx->term_buf, len);
-		if (crcp)
-			crc = kiwi_crc32c_update(crc, tx->term_buf, len);
+		kiwi_tx_emit_kva(qp, tx->term_buf, len, crcp);
 		ret = 0;
 		break;
 	default:
@@ -357,9 +434,29 @@ static int kiwi_tx_frame(struct kiwi_qp *qp)
 	if (ret)
 		return ret;
 
-	ret = kiwi_fpdu_trailer_build(tbuf, hlen - KIWI_FPDU_LEN_SIZE + len,
-				      crc, qp->mpa.crc);
-	kiwi_tx_add_kva(b, tbuf, ret);
+	/*
+	 * Pad, then the CRC over everything before it.  A marker due right
+	 * before the CRC field is part of this FPDU and of its CRC; without
+	 * markers, pad and CRC go out as one piece.
+	 */
+	pad = kiwi_fpdu_pad(hlen - KIWI_FPDU_LEN_SIZE + len);
+	memset(tbuf, 0, pad);
+	if (crcp)
+		crc = kiwi_crc32c_update(crc, tbuf, pad);
+	trl = tbuf;
+	tlen = pad + KIWI_FPDU_CRC_SIZE;
+	if (qp->mpa.tx_markers) {
+		kiwi_tx_emit_kva(qp, tbuf, pad, NULL);
+		if (!kiwi_mkr_tx_room(&tx->mkr))
+			kiwi_tx_marker(tx, crcp);
+		trl += pad;
+		tlen -= pad;
+	}
+	if (crcp)
+		kiwi_crc32c_put(tbuf + pad, kiwi_crc32c_final(crc));
+	else
+		memset(tbuf + pad, 0, KIWI_FPDU_CRC_SIZE);
+	kiwi_tx_emit_kva(qp, trl, tlen, NULL);
 	b->nfpdu++;
 	tx->off += len;
 	return h.last;
@@ -708,7 +805,7 @@ static bool kiwi_tx_fill(struct kiwi_qp *qp, bool *more)
 	int ret;
 
 	*more = false;
-	while (kiwi_tx_batch_room(b)) {
+	while (kiwi_tx_batch_room(qp)) {
 		enum kiwi_qp_state state = READ_ONCE(qp->state);
 
 		/*
@@ -757,6 +854,7 @@ static void kiwi_tx_batch_done(struct kiwi_qp *qp)
 	b->len = 0;
 	b->sent = 0;
 	b->nfpdu = 0;
+	b->nmkr = 0;
 	if (term) {
 		qp->term_sent = true;
 		kiwi_qp_error(qp);
@@ -793,12 +891,12 @@ static int kiwi_tx_push(struct kiwi_qp *qp, struct socket *sock, bool more)
 
 /*
  * The largest ULPDU to put in one FPDU on a connection with this MSS
- * (RFC 5044 section 6, no markers), but never less than the largest
- * header, so that every message can be framed whatever the MSS.
+ * (RFC 5044 section 6), but never less than the largest header, so that
+ * every message can be framed whatever the MSS.
  */
-VISIBLE_IF_KUNIT u32 kiwi_tx_max_ulpdu(u32 mss)
+VISIBLE_IF_KUNIT u32 kiwi_tx_max_ulpdu(u32 mss, bool markers)
 {
-	return max_t(u32, kiwi_fpdu_max_ulpdu(mss, false), KIWI_HDR_MAX_LEN);
+	return max_t(u32, kiwi_fpdu_max_ulpdu(mss, markers), KIWI_HDR_MAX_LEN);
 }
 EXPORT_SYMBOL_IF_KUNIT(kiwi_tx_max_ulpdu);
 
@@ -816,7 +914,8 @@ static void kiwi_tx_locked(struct kiwi_qp *qp)
 		return;
 	if (!tx->max_ulpdu)
 		tx->max_ulpdu =
-			kiwi_tx_max_ulpdu(READ_ONCE(tcp_sk(sock->sk)->mss_cache));
+			kiwi_tx_max_ulpdu(READ_ONCE(tcp_sk(sock->sk)->mss_cache),
+					  qp->mpa.tx_markers);
 
 	while (budget--) {
 		if (tx->batch.sent < tx->batch.len) {

@@ -11,6 +11,7 @@
 #include <linux/log2.h>
 
 #include <kiwi/fpdu.h>
+#include <kiwi/markers.h>
 #include <kiwi/mpa.h>
 
 #include "kiwi_kunit.h"
@@ -88,7 +89,7 @@ static void fpdu_size_known_mss(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(c); i++)
-		KUNIT_EXPECT_EQ_MSG(test, kiwi_tx_max_ulpdu(c[i].mss), c[i].want,
+		KUNIT_EXPECT_EQ_MSG(test, kiwi_tx_max_ulpdu(c[i].mss, false), c[i].want,
 				    "mss %u", c[i].mss);
 }
 
@@ -101,7 +102,7 @@ static void fpdu_size_fits_segment(struct kunit *test)
 	u32 mss, u;
 
 	for (mss = 0; mss <= 70000; mss++) {
-		u = kiwi_tx_max_ulpdu(mss);
+		u = kiwi_tx_max_ulpdu(mss, false);
 		KUNIT_ASSERT_GE(test, u, (u32)KIWI_HDR_MAX_LEN);
 		KUNIT_ASSERT_LE(test, u, 0xffffu);
 		if (mss < kiwi_fpdu_len(KIWI_HDR_MAX_LEN))
@@ -111,6 +112,31 @@ static void fpdu_size_fits_segment(struct kunit *test)
 			KUNIT_ASSERT_GT_MSG(test, kiwi_fpdu_len(u + 1), mss,
 					    "mss %u", mss);
 	}
+}
+
+/*
+ * With markers: wherever the FPDU starts relative to the marker grid, it
+ * fits one segment with its markers (RFC 5044 section 6's MULPDU).
+ */
+static void fpdu_size_fits_segment_markers(struct kunit *test)
+{
+	u32 mss, u, pos, wire;
+
+	for (mss = 200; mss <= 9000; mss++) {
+		u = kiwi_tx_max_ulpdu(mss, true);
+		KUNIT_ASSERT_LT_MSG(test, u, kiwi_tx_max_ulpdu(mss, false),
+				    "mss %u", mss);
+		for (pos = 0; pos < KIWI_MKR_INTERVAL; pos += 4) {
+			wire = kiwi_mkr_fpdu_wire_len(pos, kiwi_fpdu_len(u));
+			KUNIT_ASSERT_LE_MSG(test, wire, mss, "mss %u pos %u",
+					    mss, pos);
+		}
+	}
+	u = kiwi_tx_max_ulpdu(65483, true);
+	for (pos = 0; pos < KIWI_MKR_INTERVAL; pos += 4)
+		KUNIT_ASSERT_LE(test, kiwi_mkr_fpdu_wire_len(pos,
+							     kiwi_fpdu_len(u)),
+				65483u);
 }
 
 /* ---- ORD/IRD ---- */
@@ -229,6 +255,7 @@ static struct kunit_case kiwi_qp_cases[] = {
 	KUNIT_CASE(qp_state_names),
 	KUNIT_CASE(fpdu_size_known_mss),
 	KUNIT_CASE(fpdu_size_fits_segment),
+	KUNIT_CASE(fpdu_size_fits_segment_markers),
 	KUNIT_CASE(ird_ord_policy_clamp),
 	KUNIT_CASE_PARAM(ird_ord_negotiated, ird_ord_gen_params),
 	{}
