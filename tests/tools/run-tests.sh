@@ -12,7 +12,10 @@
 # Their MSNs, MOs and tagged offsets are drawn at random, not sequenced,
 # so they are checked with --no-seq.  kiwi-siw-rping.pcap is real
 # traffic: the rping connection of the interop matrix's v2 cell, kiwi
-# client to siw server, no CRC (tcp.stream 0 of its capture).  The
+# client to siw server, no CRC (tcp.stream 0 of its capture).
+# kiwi-kiwi-markers.pcap is real traffic too: ib_write_bw -s 1 of the
+# matrix's markers cell, markers both ways, 1-byte Writes that TCP
+# coalesces many to a segment (tcp.stream 4 of its capture).  The
 # sequencing cases use it and a conversation of multi-FPDU messages that
 # text2pcap builds here.  The faults are made from these, by byte pokes,
 # editcap and mergecap, and plain TCP by text2pcap.  Each case checks
@@ -296,6 +299,33 @@ seqfault "TO without the carry into its upper half" 7 11 00 \
 	"^frame 7: $dir: write STag 0x00001234 has TO 0x0000000000000000, expected 0x0000000100000000$"
 seqfault "TO gap in the second FPDU of a segment" 10 $((28 + 15)) 09 \
 	"^frame 10: stream 0 from 10\.1\.1\.1:7174: read_resp STag 0x00005678 has TO 0x0000000000001009, expected 0x0000000000001008$"
+
+echo "== markers"
+# The checker walks each direction of a stream with markers itself
+# (walk_markers): Wireshark frames only one FPDU per segment there.
+expect pass '^stream 0 responder to initiator: markers on, 36 FPDUs, 13 markers checked' \
+	"markers, one FPDU per segment: every marker checked" \
+	--no-seq --crc yes "$s/rev1-crc-markers.pcap"
+expect pass '^stream 0 initiator to responder: markers on, 201 FPDUs, 10 markers checked' \
+	"real kiwi <-> kiwi traffic with markers, FPDUs coalesced" \
+	--crc no --expect write "$s/kiwi-kiwi-markers.pcap"
+# the first FPDU's leading marker (FPDUPTR 0) made to point 16 bytes back
+f=$(faulty mkr0 rev1-crc-markers.pcap)
+poke "$f" $(($(frame_at "$f" 6) + mpa + 3)) 10
+expect fail '^stream 0 initiator to responder: marker at 0 in front of an FPDU reads 0/16, not 0/0$' \
+	"marker in front of an FPDU with a non-zero FPDUPTR" --no-seq "$f"
+# frame 173 of the kiwi capture: 1448 bytes of 1-byte Writes (TCP header
+# with timestamps, 32 bytes); 412 bytes into its payload is the marker at
+# stream position 3072, FPDUPTR 4, inside an FPDU; make it 20
+f=$(faulty mkr1 kiwi-kiwi-markers.pcap)
+poke "$f" $(($(frame_at "$f" 173) + 14 + 20 + 32 + 412 + 3)) 14
+expect fail '^stream 0 initiator to responder: marker at 3072 in the FPDU at 3068 reads 0/20, not 0/4$' \
+	"marker inside an FPDU with a wrong FPDUPTR" --no-seq "$f"
+# a reserved half that is not zero
+f=$(faulty mkr2 kiwi-kiwi-markers.pcap)
+poke "$f" $(($(frame_at "$f" 173) + 14 + 20 + 32 + 412 + 1)) 01
+expect fail 'marker at 3072 in the FPDU at 3068 reads 1/4, not 0/4$' \
+	"marker with its reserved half set" --no-seq "$f"
 
 echo "== expected opcodes"
 expect fail '^expected send, never seen' "expected opcode absent" \
