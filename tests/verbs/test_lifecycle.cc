@@ -564,68 +564,6 @@ TEST_F(Cm, BindWithoutListenLeavesPortToTcp)
 }
 
 /*
- * A peer asking for MPA markers (RFC 5044 section 7.1, the M bit of the
- * request) is refused with an MPA reply that has the Rej bit set, or at
- * least a closed connection: neither kiwi nor siw inserts markers.  The
- * request is written by hand, independent of kiwi's wire library:
- * "MPA ID Req Frame", then M|C|R|Res, revision 1 and no private data.
- * The listener must carry on serving ordinary connections.
- */
-TEST_F(Cm, MarkersRefused)
-{
-	const Config &c = Config::get();
-	int s;
-	{
-		InNetns ns(c.client_ns);
-		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	}
-	ASSERT_GE(s, 0);
-	sockaddr_in a = inaddr(c.server_ip, f_.port());
-	ASSERT_EQ(0, ::connect(s, reinterpret_cast<sockaddr *>(&a), sizeof(a)))
-		<< strerror(errno);
-	static const char key[] = "MPA ID Req Frame";
-	uint8_t req[20];
-	memcpy(req, key, 16);
-	req[16] = 0x80;	/* M: markers wanted */
-	req[17] = 1;	/* revision 1 */
-	req[18] = req[19] = 0;
-	ASSERT_EQ(ssize_t(sizeof(req)), write(s, req, sizeof(req)));
-
-	uint8_t rep[20];
-	size_t got = 0;
-	bool closed = false;
-	for (int waited = 0; got < sizeof(rep) && waited < ms(20000);) {
-		pollfd p = { s, POLLIN, 0 };
-		if (poll(&p, 1, 100) <= 0) {
-			waited += 100;
-			continue;
-		}
-		ssize_t n = read(s, rep + got, sizeof(rep) - got);
-		if (n <= 0) {
-			closed = true;
-			break;
-		}
-		got += n;
-	}
-	ASSERT_TRUE(closed || got == sizeof(rep))
-		<< "no reply and no close 20 s after a request for markers";
-	if (got == sizeof(rep)) {
-		EXPECT_EQ(0, memcmp(rep, "MPA ID Rep Frame", 16));
-		EXPECT_TRUE(rep[16] & 0x20) << "the reply accepts markers";
-		note("markers refused with an MPA reject reply");
-	} else {
-		note("markers refused by closing the connection");
-	}
-	close(s);
-	CmEvent e = f_.wait(true, RDMA_CM_EVENT_CONNECT_REQUEST, nullptr, ms(500));
-	EXPECT_TRUE(e.timed_out) << "the refused request reached the listener";
-
-	auto conn = f_.connect();
-	ASSERT_TRUE(conn) << "the listener after refusing markers";
-	EXPECT_TRUE(marker(*conn));
-}
-
-/*
  * A kiwi module parameter set for one test and restored afterwards.
  * ok() is false where the parameter does not exist (no kiwi module).
  */
@@ -674,6 +612,225 @@ private:
 	std::string path_, old_;
 	bool ok_ = false;
 };
+
+/*
+ * A plain TCP connection from the client namespace to the server's
+ * address and @port, for a hand-made MPA peer; -1 after ADD_FAILURE.
+ */
+int raw_connect(uint16_t port)
+{
+	const Config &c = Config::get();
+	int s;
+	{
+		InNetns ns(c.client_ns);
+		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	}
+	if (s < 0) {
+		ADD_FAILURE() << "socket: " << strerror(errno);
+		return -1;
+	}
+	sockaddr_in a = inaddr(c.server_ip, port);
+	if (::connect(s, reinterpret_cast<sockaddr *>(&a), sizeof(a))) {
+		ADD_FAILURE() << "connect: " << strerror(errno);
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/*
+ * A hand-made peer whose markers kiwi asked for (mpa_markers=2).  It
+ * sends an MPA revision 1 request without M, C or private data, reads
+ * the reply, which must carry M, and then a Send of 600 bytes as its
+ * first FPDU: markers sit at stream positions 0 (FPDUPTR 0, before the
+ * ULPDU_Length) and 512, where FPDUPTR is 508, the distance back to the
+ * ULPDU_Length at position 4 (RFC 5044 section 5).  With the right
+ * pointer kiwi must deliver the Send intact; with a wrong one it must
+ * answer with a TERMINATE, layer LLP and code 0x03, "Marker and ULPDU
+ * Length field mismatch" (RFC 5044 section 8; RFC 5040 section 7.1), and
+ * close.  All of it is encoded here by hand, independent of kiwi's wire
+ * library.
+ */
+void raw_marker_peer(Fabric &f, bool good)
+{
+	const size_t LEN = 600;
+	int s = raw_connect(f.port());
+	ASSERT_GE(s, 0);
+	timeval tv = { ms(20000) / 1000, 0 };
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	uint8_t req[20] = {};
+	memcpy(req, "MPA ID Req Frame", 16);
+	req[17] = 1;		/* revision 1, no flags, no private data */
+	ASSERT_EQ(ssize_t(sizeof(req)), write(s, req, sizeof(req)));
+
+	std::unique_ptr<Endpoint> ep;	/* outlives rbuf's MR */
+	Buf rbuf(4096);
+	ep = f.accept_one(
+		QpOpts{},
+		[&](Endpoint &e, const CmEvent &) {
+			rbuf.reg(e.pd, IBV_ACCESS_LOCAL_WRITE);
+			EXPECT_EQ(0, post_recv(e.qp(), { rbuf.sge(0, 4096) }, 7));
+			return std::vector<uint8_t>();
+		},
+		ms(30000));
+	ASSERT_TRUE(ep);
+	auto read_all = [&](uint8_t *p, size_t n) {
+		size_t got = 0;
+		while (got < n) {
+			ssize_t r = read(s, p + got, n - got);
+			if (r <= 0)
+				break;
+			got += r;
+		}
+		return got;
+	};
+	uint8_t rep[20];
+	ASSERT_EQ(sizeof(rep), read_all(rep, sizeof(rep)));
+	EXPECT_EQ(0, memcmp(rep, "MPA ID Rep Frame", 16));
+	ASSERT_TRUE(rep[16] & 0x80) << "kiwi with mpa_markers=2 did not ask for markers";
+	ASSERT_FALSE(rep[16] & 0x20) << "rejected";
+
+	/* ULPDU: the untagged DDP/RDMAP header and the payload */
+	std::vector<uint8_t> ulpdu = {
+		0x41,			/* DDP: untagged, Last, version 1 */
+		0x43,			/* RDMAP: version 1, Send */
+		0, 0, 0, 0,		/* reserved (Invalidate STag) */
+		0, 0, 0, 0,		/* queue 0 */
+		0, 0, 0, 1,		/* MSN 1 */
+		0, 0, 0, 0,		/* MO 0 */
+	};
+	for (size_t i = 0; i < LEN; i++)
+		ulpdu.push_back(pat(31, i));
+	std::vector<uint8_t> fpdu = { uint8_t(ulpdu.size() >> 8), uint8_t(ulpdu.size()) };
+	fpdu.insert(fpdu.end(), ulpdu.begin(), ulpdu.end());
+	while (fpdu.size() % 4)
+		fpdu.push_back(0);		/* pad */
+	fpdu.insert(fpdu.end(), 4, 0);		/* no CRC negotiated */
+	std::vector<uint8_t> wire;
+	for (size_t i = 0; i < fpdu.size(); i++) {
+		if (wire.size() % 512 == 0) {
+			uint16_t ptr = i == 0 ? 0 : uint16_t(wire.size() - 4);
+			if (!good && i)
+				ptr -= 16;
+			wire.insert(wire.end(), { 0, 0, uint8_t(ptr >> 8), uint8_t(ptr) });
+		}
+		wire.push_back(fpdu[i]);
+	}
+	ASSERT_GT(wire.size(), 516u) << "the FPDU must span the second marker";
+	ASSERT_EQ(ssize_t(wire.size()), write(s, wire.data(), wire.size()));
+
+	if (good) {
+		auto wc = poll_one(ep->rcq, ms(10000));
+		ASSERT_TRUE(wc) << "the Send with markers never arrived";
+		EXPECT_EQ(IBV_WC_SUCCESS, wc->status) << wc_str(*wc);
+		EXPECT_EQ(LEN, wc->byte_len);
+		EXPECT_TRUE(is_pat(rbuf.data(), LEN, 31));
+		EXPECT_EQ(IBV_QPS_RTS, ep->state());
+	} else {
+		/* a TERMINATE: no markers towards us, we did not ask */
+		uint8_t t[2 + 18 + 2];
+		ASSERT_EQ(sizeof(t), read_all(t, sizeof(t))) << "no TERMINATE";
+		EXPECT_EQ(0x07, t[3] & 0x0f) << "RDMAP opcode of the first FPDU";
+		EXPECT_EQ(0x2, t[20] >> 4) << "Terminate layer (2: LLP)";
+		EXPECT_EQ(0x03, t[21]) << "Terminate error code";
+		uint8_t rest[256];
+		size_t more = 0;
+		for (;;) {
+			ssize_t r = read(s, rest, sizeof(rest));
+			if (r <= 0) {
+				EXPECT_EQ(0, r) << "no close after the TERMINATE: "
+						<< strerror(errno);
+				break;
+			}
+			more += r;
+		}
+		EXPECT_LT(more, sizeof(rest)) << "kept sending after its TERMINATE";
+		EXPECT_TRUE(ep->in_state(IBV_QPS_ERR, ms(10000)));
+		auto wc = poll_one(ep->rcq, ms(10000));
+		ASSERT_TRUE(wc) << "the receive was not flushed";
+		/* placed up to the bad marker perhaps, but never delivered */
+		EXPECT_NE(IBV_WC_SUCCESS, wc->status) << wc_str(*wc);
+	}
+	EXPECT_TRUE(rbuf.guards_ok());
+	close(s);
+}
+
+TEST_F(Cm, MarkersFromPeerAreRemoved)
+{
+	if (Config::get().peer_type != "kiwi")
+		GTEST_SKIP() << "needs kiwi as the server (mpa_markers)";
+	ModParam want("mpa_markers", "2");
+	ASSERT_TRUE(want.ok());
+	raw_marker_peer(f_, true);
+}
+
+TEST_F(Cm, BadMarkerIsTerminated)
+{
+	if (Config::get().peer_type != "kiwi")
+		GTEST_SKIP() << "needs kiwi as the server (mpa_markers)";
+	expect_errors_ = true;
+	ModParam want("mpa_markers", "2");
+	ASSERT_TRUE(want.ok());
+	raw_marker_peer(f_, false);
+}
+
+/*
+ * A peer asking for MPA markers (RFC 5044 section 7.1, the M bit of the
+ * request) is refused with an MPA reply that has the Rej bit set, or at
+ * least a closed connection, by siw, which has no markers, and by kiwi
+ * with mpa_markers=0.  (By default kiwi inserts markers for a peer that
+ * asks; the interop matrix runs that, tests/vm/lib-matrix.sh.)  The
+ * request is written by
+ * hand, independent of kiwi's wire library: "MPA ID Req Frame", then
+ * M|C|R|Res, revision 1 and no private data.  The listener must carry on
+ * serving ordinary connections.
+ */
+TEST_F(Cm, MarkersRefused)
+{
+	ModParam refuse("mpa_markers", "0");
+	int s = raw_connect(f_.port());
+	ASSERT_GE(s, 0);
+	static const char key[] = "MPA ID Req Frame";
+	uint8_t req[20];
+	memcpy(req, key, 16);
+	req[16] = 0x80;	/* M: markers wanted */
+	req[17] = 1;	/* revision 1 */
+	req[18] = req[19] = 0;
+	ASSERT_EQ(ssize_t(sizeof(req)), write(s, req, sizeof(req)));
+
+	uint8_t rep[20];
+	size_t got = 0;
+	bool closed = false;
+	for (int waited = 0; got < sizeof(rep) && waited < ms(20000);) {
+		pollfd p = { s, POLLIN, 0 };
+		if (poll(&p, 1, 100) <= 0) {
+			waited += 100;
+			continue;
+		}
+		ssize_t n = read(s, rep + got, sizeof(rep) - got);
+		if (n <= 0) {
+			closed = true;
+			break;
+		}
+		got += n;
+	}
+	ASSERT_TRUE(closed || got == sizeof(rep))
+		<< "no reply and no close 20 s after a request for markers";
+	if (got == sizeof(rep)) {
+		EXPECT_EQ(0, memcmp(rep, "MPA ID Rep Frame", 16));
+		EXPECT_TRUE(rep[16] & 0x20) << "the reply accepts markers";
+		note("markers refused with an MPA reject reply");
+	} else {
+		note("markers refused by closing the connection");
+	}
+	close(s);
+	CmEvent e = f_.wait(true, RDMA_CM_EVENT_CONNECT_REQUEST, nullptr, ms(500));
+	EXPECT_TRUE(e.timed_out) << "the refused request reached the listener";
+
+	auto conn = f_.connect();
+	ASSERT_TRUE(conn) << "the listener after refusing markers";
+	EXPECT_TRUE(marker(*conn));
+}
 
 /*
  * The passive side sends first, right after ESTABLISHED, as perftest's

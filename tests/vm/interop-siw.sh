@@ -6,7 +6,8 @@
 # in bandwidth mode.  Then a subset of the interop matrix (lib-matrix.sh;
 # the whole of it is `make test-interop`): the peer-to-peer model with
 # kiwi offering a Send RTR (siw answers Write), with wire conformance
-# checked on its capture, and the CRC mismatch that must be rejected.
+# checked on its capture, the CRC mismatch that must be rejected, and
+# markers: refused by siw both ways, carried between two kiwis.
 #
 # siw on 6.12 takes sk_callback_lock without disabling softirqs in
 # siw_qp_llp_data_ready (a lockdep report of its own, not kiwi's).
@@ -29,6 +30,6 @@ for pair in "kiwi siw" "siw kiwi"; do
 	done
 	rdma_unpair
 done
-matrix_run "p2p-send"
+matrix_run "p2p-send markers"
 matrix_report
 finish

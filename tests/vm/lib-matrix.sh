@@ -21,9 +21,9 @@
 # Some setups must be refused, with a rejected connection at the siw
 # client and nothing hung: crc-strict (kiwi requires CRC under its strict
 # policy, siw connects without), and the v1 cells with siw as the client
-# (siw sends a revision 2 request and takes no revision 1 reply).  Markers are the other
-# proposal that must be refused; that case is the verbs suite's
-# Cm.MarkersRefused.
+# (siw sends a revision 2 request and takes no revision 1 reply), and
+# markers asked for by kiwi, either as client or as server
+# (matrix_markers, which also runs kiwi against kiwi with markers).
 
 sizes=${MATRIX_SIZES:-1 1048576}
 checker=$KIWI_TOP/tests/tools/iwarp-pcap-check
@@ -41,7 +41,7 @@ p2p-read    | mpa_rev=2 mpa_crc=0 mpa_p2p=1 mpa_rtr=read  | no  | read
 p2p-send    | mpa_rev=2 mpa_crc=0 mpa_p2p=1 mpa_rtr=send  | no  | write
 p2p-all-crc | mpa_rev=2 mpa_crc=1 mpa_p2p=1 mpa_rtr=all   | yes | write
 '
-defaults='mpa_rev=2 mpa_crc=0 mpa_crc_strict=0 mpa_p2p=1 mpa_rtr=all'
+defaults='mpa_rev=2 mpa_crc=0 mpa_crc_strict=0 mpa_p2p=1 mpa_rtr=all mpa_markers=1'
 
 kiwi_params() {
 	local kv
@@ -160,9 +160,11 @@ matrix_cell() {
 	echo "$name | $c -> $s | $crc | $rtr | $((T_FAIL - f0))" >> "$matrix"
 }
 
-# matrix_refused NAME PARAMS WHY: siw connecting to a kiwi server set up
-# with PARAMS must see its connection rejected, promptly, and the kiwi
-# server must keep listening (rping -s is still waiting when cut off).
+# matrix_refused NAME PARAMS WHY SERVER [CLIENT_TYPE SERVER_TYPE]: a
+# client (siw by default) connecting to a server (kiwi by default), with
+# kiwi set up with PARAMS, must see its connection rejected, promptly,
+# and the server must keep listening (rping -s is still waiting when cut
+# off).
 # kiwi closes the connection right after its reject reply, as RFC 5044
 # has it; when siw reads that FIN together with the reply it
 # reports a protocol error (CONNECT_ERROR, -EINVAL) instead of
@@ -171,11 +173,12 @@ matrix_cell() {
 # SERVER is "waits" when kiwi refuses before its listener hears of the
 # connection, "any" when the listener accepts and siw gives up afterwards.
 matrix_refused() {
-	local name=$1 params=$2 why=$3 server=$4 f0=$T_FAIL srv
-	T_NAME="matrix $name siw -> kiwi"
+	local name=$1 params=$2 why=$3 server=$4 c=${5:-siw} s=${6:-kiwi}
+	local f0=$T_FAIL srv
+	T_NAME="matrix $name $c -> $s"
 	# shellcheck disable=SC2086
 	kiwi_params $defaults $params
-	pair_up siw kiwi || return 1
+	pair_up "$c" "$s" || return 1
 	srv="timeout 15 rping -s -a $A1 -p 7174 -C 1"
 	if [ "$server" = waits ]; then
 		srv="$srv; test \$? = 124"
@@ -190,7 +193,20 @@ matrix_refused() {
 	pair_down
 	# shellcheck disable=SC2086
 	kiwi_params $defaults
-	echo "$name | siw -> kiwi | refused | - | $((T_FAIL - f0))" >> "$matrix"
+	echo "$name | $c -> $s | refused | - | $((T_FAIL - f0))" >> "$matrix"
+}
+
+# MPA markers (RFC 5044 section 5).  siw has none and refuses them, as
+# responder with a reject reply, as initiator by giving up on a reply
+# that asks for them: a kiwi that asks must get a rejected connection
+# both ways.  Between two kiwis that both ask, markers go both ways and
+# Wireshark checks them in the capture.
+matrix_markers() {
+	matrix_cell markers mpa_markers=2 no - kiwi kiwi || return 1
+	matrix_refused markers mpa_markers=2 "kiwi asks for markers" waits \
+		kiwi siw || return 1
+	matrix_refused markers mpa_markers=2 "kiwi's reply asks for markers" \
+		any siw kiwi
 }
 
 # matrix_run CELLS: the named cells, or all of them, then crc-strict.
@@ -220,7 +236,9 @@ matrix_run() {
 		esac
 	done <<< "$cells"
 	matrix_refused crc-strict "mpa_crc=1 mpa_crc_strict=1" \
-		"CRC required by kiwi, siw without" waits
+		"CRC required by kiwi, siw without" waits || return 1
+	[ "$want" = all ] || case " $want " in *" markers "*) ;; *) return 0 ;; esac
+	matrix_markers
 }
 
 matrix=/tmp/matrix.txt
