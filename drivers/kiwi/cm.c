@@ -520,8 +520,13 @@ static void kiwi_cep_fail(struct kiwi_cep *cep, int status,
 
 /* ---- MPA ---- */
 
+/*
+ * The policy of one connection from the module parameters.  mpa_p2p only
+ * decides whether an initiator asks for the peer-to-peer mode: a
+ * responder always takes it, since the initiator's RTR is sure to come.
+ */
 VISIBLE_IF_KUNIT void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird,
-				       u32 ord)
+				       u32 ord, bool initiator)
 {
 	memset(pol, 0, sizeof(*pol));
 	pol->rev = kiwi_mpa_rev == 1 ? 1 : 2;
@@ -532,7 +537,7 @@ VISIBLE_IF_KUNIT void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird,
 		pol->crc = kiwi_mpa_crc ? KIWI_MPA_CRC_PREFER_ON :
 					  KIWI_MPA_CRC_PREFER_OFF;
 	pol->markers = READ_ONCE(kiwi_mpa_markers);
-	pol->p2p = kiwi_mpa_p2p;
+	pol->p2p = !initiator || READ_ONCE(kiwi_mpa_p2p);
 	pol->rtr = READ_ONCE(kiwi_mpa_rtr);
 	/* kiwi can send any RTR message, whatever it offered */
 	pol->rtr_any = true;
@@ -717,7 +722,7 @@ static void kiwi_cep_request(struct kiwi_cep *cep)
 		return;
 	}
 	/* Refuse now what no accept could fix: a policy mismatch. */
-	kiwi_policy_init(&cep->pol, KIWI_MAX_IRD, KIWI_MAX_ORD);
+	kiwi_policy_init(&cep->pol, KIWI_MAX_IRD, KIWI_MAX_ORD, false);
 	why = kiwi_mpa_negotiate_responder(&cep->pol, &cep->req, &rep, &agreed);
 	if (why && why != KIWI_WERR_MPA_INSUFF_IRD) {
 		kiwi_dbg_cep(cep, "request refused: %s\n",
@@ -980,7 +985,7 @@ int kiwi_iw_connect(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 		goto err_qp;
 	}
 	cep->initiator = true;
-	kiwi_policy_init(&cep->pol, param->ird, param->ord);
+	kiwi_policy_init(&cep->pol, param->ird, param->ord, true);
 	ret = kiwi_check_pdata(param->private_data_len, cep->pol.rev);
 	if (ret)
 		goto err_cep;
@@ -1091,7 +1096,7 @@ int kiwi_iw_accept(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 		goto out;
 	}
 	cep->qp = qp;
-	kiwi_policy_init(&cep->pol, param->ird, param->ord);
+	kiwi_policy_init(&cep->pol, param->ird, param->ord, false);
 	why = kiwi_mpa_negotiate_responder(&cep->pol, &cep->req, &rep,
 					   &cep->agreed);
 	ret = kiwi_check_pdata(param->private_data_len, rep.rev);

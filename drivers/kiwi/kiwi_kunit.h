@@ -19,7 +19,8 @@
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* cm.c */
-void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird, u32 ord);
+void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird, u32 ord,
+		      bool initiator);
 
 /* qp.c */
 extern const bool kiwi_qp_next_state[KIWI_QPS_NUM][KIWI_QPS_NUM];

@@ -53,9 +53,14 @@ unsigned int kiwi_mpa_rev = 2;
 module_param_named(mpa_rev, kiwi_mpa_rev, uint, 0644);
 MODULE_PARM_DESC(mpa_rev, "Highest MPA revision to speak: 1, or 2 for RFC 6581 enhanced setup (default: 2)");
 
-bool kiwi_mpa_p2p = true;
+/*
+ * Off by default: kiwi's responder does not need the RTR message unless
+ * mpa_resp_wait is set, and siw's responder can miss an RTR that comes
+ * right after its MPA reply (Documentation/interop.rst).
+ */
+bool kiwi_mpa_p2p;
 module_param_named(mpa_p2p, kiwi_mpa_p2p, bool, 0644);
-MODULE_PARM_DESC(mpa_p2p, "Request/accept the RFC 6581 peer-to-peer mode with a ready-to-receive message (default: on)");
+MODULE_PARM_DESC(mpa_p2p, "Request/accept the RFC 6581 peer-to-peer mode with a ready-to-receive message (default: off)");
 
 bool kiwi_mpa_resp_wait;
 module_param_named(mpa_resp_wait, kiwi_mpa_resp_wait, bool, 0644);

@@ -151,7 +151,7 @@ static void ird_ord_policy_clamp(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(in); i++)
 		for (j = 0; j < ARRAY_SIZE(in); j++) {
-			kiwi_policy_init(&pol, in[i], in[j]);
+			kiwi_policy_init(&pol, in[i], in[j], true);
 			KUNIT_EXPECT_EQ(test, pol.ird,
 					min_t(u32, in[i], KIWI_MAX_IRD));
 			KUNIT_EXPECT_EQ(test, pol.ord,
@@ -221,8 +221,8 @@ static void ird_ord_negotiated(struct kunit *test)
 	struct kiwi_mpa_params ip, rp;
 	struct kiwi_mpa_rr req, rep;
 
-	kiwi_policy_init(&ipol, c->i_ird, c->i_ord);
-	kiwi_policy_init(&rpol, c->r_ird, c->r_ord);
+	kiwi_policy_init(&ipol, c->i_ird, c->i_ord, true);
+	kiwi_policy_init(&rpol, c->r_ird, c->r_ord, false);
 	/* IRD/ORD are exchanged only in MPA revision 2 (RFC 6581). */
 	ipol.rev = 2;
 	rpol.rev = 2;

@@ -4,10 +4,12 @@
 # other, in both directions (kiwi client to siw server, siw client to kiwi
 # server): rping with verification, and perftest -R Send, Write and Read
 # in bandwidth mode.  Then a subset of the interop matrix (lib-matrix.sh;
-# the whole of it is `make test-interop`): the peer-to-peer model with
-# kiwi offering a Send RTR (siw answers Write), with wire conformance
-# checked on its capture, the CRC mismatch that must be rejected, and
-# markers: refused by siw both ways, carried between two kiwis.
+# the whole of it is `make test-interop`): CRC asked for by kiwi only, in
+# both directions, with wire conformance checked on its captures, the
+# CRC mismatch that must be rejected, and markers: refused by siw both
+# ways, carried between two kiwis.  The peer-to-peer cells stay out of
+# CI: siw's responder can miss an RTR and then crash iw_cm
+# (Documentation/interop.rst).
 #
 # siw on 6.12 takes sk_callback_lock without disabling softirqs in
 # siw_qp_llp_data_ready (a lockdep report of its own, not kiwi's).
@@ -30,6 +32,6 @@ for pair in "kiwi siw" "siw kiwi"; do
 	done
 	rdma_unpair
 done
-matrix_run "p2p-send markers"
+matrix_run "v2-crc markers"
 matrix_report
 finish

@@ -47,7 +47,7 @@ tool_perftest() {
 	# too: the client sends as soon as it is connected, and a server
 	# that has not posted its receive by then gets a Send with no buffer,
 	# which iWARP answers with a TERMINATE (no RNR retry as in IB).  Seen
-	# twice, both times on a run retried after the first race, with kiwi
+	# three times, each on a run retried after the first race, with kiwi
 	# and with siw as the server (Documentation/interop.rst).
 	PAIR_RETRY_ON='RDMA_CM_EVENT_REJECTED; error: -111|ERRNO: Connection refused|Failed to exchange data between server and clients' \
 	pair_run "$t -R -s $s" 18515 300 \
