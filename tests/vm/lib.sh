@@ -84,6 +84,17 @@ tmo() {
 	timeout --kill-after=5 "$((t * KIWI_SLOWDOWN))" "$@"
 }
 
+# tmo_bg SECONDS CMD...: tmo in the background, with timeout's own PID in
+# BG_PID.  Killing that PID stops all of CMD, since timeout passes the
+# signal on to its process group; "tmo ... &" would put a subshell
+# between, and killing the subshell leaves the command running.
+tmo_bg() {
+	local t=$1
+	shift
+	timeout --kill-after=5 "$((t * KIWI_SLOWDOWN))" "$@" &
+	BG_PID=$!
+}
+
 netns_veth() {
 	modprobe veth
 	ip netns add ns0
