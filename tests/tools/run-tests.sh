@@ -15,7 +15,9 @@
 # client to siw server, no CRC (tcp.stream 0 of its capture).
 # kiwi-kiwi-markers.pcap is real traffic too: ib_write_bw -s 1 of the
 # matrix's markers cell, markers both ways, 1-byte Writes that TCP
-# coalesces many to a segment (tcp.stream 4 of its capture).  The
+# coalesces many to a segment (tcp.stream 4 of its capture);
+# kiwi-kiwi-markers-split.pcap the same cell between two guests,
+# 1-byte Sends, where TCP splits FPDUs (tcp.stream 2).  The
 # sequencing cases use it and a conversation of multi-FPDU messages that
 # text2pcap builds here.  The faults are made from these, by byte pokes,
 # editcap and mergecap, and plain TCP by text2pcap.  Each case checks
@@ -309,6 +311,12 @@ expect pass '^stream 0 responder to initiator: markers on, 36 FPDUs, 13 markers 
 expect pass '^stream 0 initiator to responder: markers on, 201 FPDUs, 10 markers checked' \
 	"real kiwi <-> kiwi traffic with markers, FPDUs coalesced" \
 	--crc no --expect write "$s/kiwi-kiwi-markers.pcap"
+# Between two guests TCP splits FPDUs at markers (segments of 4 and 20
+# bytes); Wireshark then reads a marker as an FPDU length and frames the
+# rest wrongly, so the walk alone must judge the framing.
+expect pass '^stream 0 initiator to responder: markers on, 201 FPDUs, 12 markers checked' \
+	"real kiwi <-> kiwi traffic with markers, FPDUs split at markers" \
+	--crc no --expect send "$s/kiwi-kiwi-markers-split.pcap"
 # the first FPDU's leading marker (FPDUPTR 0) made to point 16 bytes back
 f=$(faulty mkr0 rev1-crc-markers.pcap)
 poke "$f" $(($(frame_at "$f" 6) + mpa + 3)) 10

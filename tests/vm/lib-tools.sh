@@ -43,7 +43,7 @@ tool_perftest() {
 	# perftest 4.5 listens for its data connection only after the
 	# control exchange, and its client does not wait for that: a connect
 	# refused by TCP (REJECTED, -111) is its race, fixed upstream in
-	# perftest 3d9d8d0, and worth one retry.
+	# perftest 3d9d8d0, and worth retrying.
 	PAIR_RETRY_ON='RDMA_CM_EVENT_REJECTED; error: -111|ERRNO: Connection refused' \
 	pair_run "$t -R -s $s" 18515 300 \
 		"$t -R -d $D1 -s $s -n $n -F" \
