@@ -1224,7 +1224,8 @@ static bool kiwi_addr_wildcard(const struct sockaddr_storage *a)
 
 static int kiwi_listener_create(struct net *net, struct kiwi_device *kdev,
 				const struct sockaddr_storage *addr,
-				int backlog, struct kiwi_listener **res)
+				bool afonly, int backlog,
+				struct kiwi_listener **res)
 {
 	struct kiwi_listener *l;
 	struct sock *sk;
@@ -1249,6 +1250,17 @@ static int kiwi_listener_create(struct net *net, struct kiwi_device *kdev,
 	if (kiwi_addr_wildcard(addr)) {
 		ret = sock_bindtoindex(l->sock->sk, kdev->netdev->ifindex,
 				       false);
+		if (ret)
+			goto err_sock;
+	}
+	/*
+	 * An IPv6 listen serves IPv4 too unless rdma_cm's id says it is
+	 * for IPv6 only (RDMA_OPTION_ID_AFONLY, or net.ipv6.bindv6only).
+	 * nfsd listens on 0.0.0.0 and then on [::] with afonly set: a
+	 * dual-stack socket would find the port taken by the first.
+	 */
+	if (addr->ss_family == AF_INET6 && afonly) {
+		ret = ip6_sock_set_v6only(l->sock->sk);
 		if (ret)
 			goto err_sock;
 	}
@@ -1336,7 +1348,8 @@ int kiwi_iw_create_listen(struct iw_cm_id *cm_id, int backlog)
 	}
 
 	mutex_lock(&kiwi_listen_mutex);
-	ret = kiwi_listener_create(net, kdev, addr, backlog, &l);
+	ret = kiwi_listener_create(net, kdev, addr, cm_id->afonly, backlog,
+				   &l);
 	if (!ret) {
 		ent->l = l;
 		list_add_tail(&ent->node, &l->ents);

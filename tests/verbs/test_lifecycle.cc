@@ -564,6 +564,77 @@ TEST_F(Cm, BindWithoutListenLeavesPortToTcp)
 }
 
 /*
+ * Wildcard listens on one port for IPv4 and, with RDMA_OPTION_ID_AFONLY,
+ * for IPv6 only, as nfsd makes them: rdma_cm allows the pair, so the
+ * driver's TCP listeners must not collide (an IPv6 socket that also
+ * served IPv4 would find the port taken).  TCP still cannot take the
+ * port in either family.
+ */
+TEST_F(Cm, Ipv6OnlyWildcardBesideIpv4)
+{
+	const Config &c = Config::get();
+	rdma_cm_id *id4 = nullptr, *id6 = nullptr;
+	sockaddr_in a4 = inaddr("0.0.0.0", 0);
+	sockaddr_in6 a6 = {};
+	int one = 1;
+	{
+		InNetns ns(c.server_ns);
+		ASSERT_EQ(0, rdma_create_id(f_.channel(true), &id4, nullptr, RDMA_PS_TCP))
+			<< strerror(errno);
+		ASSERT_EQ(0, rdma_create_id(f_.channel(true), &id6, nullptr, RDMA_PS_TCP))
+			<< strerror(errno);
+	}
+	ASSERT_EQ(0, rdma_bind_addr(id4, reinterpret_cast<sockaddr *>(&a4)))
+		<< strerror(errno);
+	{
+		InNetns ns(c.server_ns);
+		ASSERT_EQ(0, rdma_listen(id4, 4)) << strerror(errno);
+	}
+	uint16_t port = ntohs(rdma_get_src_port(id4));
+	ASSERT_NE(0, port);
+
+	a6.sin6_family = AF_INET6;
+	a6.sin6_addr = in6addr_any;
+	a6.sin6_port = htons(port);
+	ASSERT_EQ(0, rdma_set_option(id6, RDMA_OPTION_ID, RDMA_OPTION_ID_AFONLY,
+				     &one, sizeof(one))) << strerror(errno);
+	ASSERT_EQ(0, rdma_bind_addr(id6, reinterpret_cast<sockaddr *>(&a6)))
+		<< strerror(errno);
+	int rc;
+	{
+		InNetns ns(c.server_ns);
+		rc = rdma_listen(id6, 4);
+	}
+	EXPECT_EQ(0, rc) << "IPv6-only wildcard listen on port " << port
+			 << " beside an IPv4 one: " << strerror(errno);
+
+	for (int fam : { AF_INET, AF_INET6 }) {
+		int s;
+		{
+			InNetns ns(c.server_ns);
+			s = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		}
+		ASSERT_GE(s, 0) << strerror(errno);
+		if (fam == AF_INET6) {
+			ASSERT_EQ(0, setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+						sizeof(one)));
+		}
+		sockaddr_in b4 = inaddr("0.0.0.0", port);
+		sockaddr_in6 b6 = a6;
+		errno = 0;
+		rc = fam == AF_INET ?
+			bind(s, reinterpret_cast<sockaddr *>(&b4), sizeof(b4)) :
+			bind(s, reinterpret_cast<sockaddr *>(&b6), sizeof(b6));
+		EXPECT_NE(0, rc) << "TCP bind to port " << port << " (family "
+				 << fam << ") beside the iWARP listeners";
+		EXPECT_EQ(EADDRINUSE, errno) << strerror(errno);
+		close(s);
+	}
+	rdma_destroy_id(id6);
+	rdma_destroy_id(id4);
+}
+
+/*
  * A kiwi module parameter set for one test and restored afterwards.
  * ok() is false where the parameter does not exist (no kiwi module).
  */
