@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# NFS over RDMA on kiwi: the kernel's own RDMA consumers on both ends,
+# nfsd's svcrdma in ns1 and the NFS client's xprtrdma in ns0 (both in
+# rpcrdma.ko), across the veth pair.  They use kiwi through the kernel
+# verbs only: fast registration (IB_WR_REG_MR), Local Invalidate, Send
+# with Invalidate and RDMA Read and Write chunks.  A file written through
+# the mount must arrive intact in the export, and a file put in the export
+# must read back intact through the mount after the client's cache is
+# dropped.  The mount must really use RDMA (mountstats names the rdma
+# transport and counts its traffic), and everything must come apart
+# cleanly: umount, nfsd shut down, devices deleted, kiwi unloaded.
+#
+# vm-run options: --timeout 900
+. "$(dirname "$0")/lib-rdma.sh"
+
+export_dir=/srv/kiwi-nfs
+mnt=/mnt/kiwi-nfs
+port=20049
+
+rdma_pair kiwi kiwi || finish
+for m in rpcrdma nfsd nfsv4; do
+	check "modprobe $m" modprobe "$m"
+done
+
+# The export lives in the guest's own mount namespace, so that mountd in
+# ns1 and the checks below see the same tmpfs; NFSv4 needs fsid=0, and
+# the guest's overlayfs root cannot be exported.
+mkdir -p "$export_dir" "$mnt"
+mount -t tmpfs -o size=64m kiwi-nfs "$export_dir"
+echo "$export_dir 10.0.0.0/24(rw,fsid=0,no_subtree_check,no_root_squash,insecure)" \
+	> /etc/exports
+dd if=/dev/urandom of=/tmp/nfs-up bs=1M count=8 status=none
+dd if=/dev/urandom of=/tmp/nfs-down bs=1M count=8 status=none
+cp /tmp/nfs-down "$export_dir/down"
+
+# nfsd is per network namespace: its control files are those of the
+# nfsd filesystem mounted from ns1, and mountd answers ns1's export
+# cache.  NFSv4 only, so rpcbind is not needed; the shortest grace
+# period lets the client open files soon after the start.
+nfsd_up() {
+	mount -t nfsd nfsd /proc/fs/nfsd || return 1
+	exportfs -ra || return 1
+	rpc.mountd -N 2 -N 3 || return 1
+	rpc.nfsd -N 3 -G 10 -L 10 --rdma="$port" 2 || return 1
+	grep -q "rdma $port" /proc/fs/nfsd/portlist
+}
+export -f nfsd_up
+export port
+check "nfsd in ns1 listens on rdma $port" \
+	tmo 60 ip netns exec ns1 bash -c nfsd_up
+check "kiwi listener on $port" ns_listening ns1 "$port"
+
+# The client side runs in one shell in ns0, in its own mount namespace.
+client() {
+	set -e
+	mount -t nfs4 -o "proto=rdma,port=$port,vers=4.2" 10.0.0.2:/ "$mnt"
+	cp /tmp/nfs-up "$mnt/up"
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	cmp /tmp/nfs-down "$mnt/down"
+	cmp /tmp/nfs-up "$mnt/up"
+	# this mount's block of mountstats: options and transport counters
+	awk -v m=" $mnt " 'index($0, "device ") == 1 { on = index($0, m) > 0 }
+		on && /opts:|xprt:/' /proc/self/mountstats > /tmp/nfs-mountstats
+	umount "$mnt"
+}
+export -f client
+export mnt
+check "mount, write 8 MiB, read 8 MiB, umount (ns0, proto=rdma)" \
+	tmo 300 ip netns exec ns0 bash -c client
+sed 's/^/    /' /tmp/nfs-mountstats 2>/dev/null
+check_match "the mount used the rdma transport" 'xprt:[[:space:]]+rdma' \
+	"$(cat /tmp/nfs-mountstats 2>/dev/null)"
+# xprtrdma's counters: read chunks (nfsd pulled WRITE data with RDMA
+# Reads) and write chunks (nfsd pushed READ data with RDMA Writes)
+check_match "nfsd moved data with RDMA Read and RDMA Write" '^[1-9][0-9]* [1-9][0-9]*$' \
+	"$(awk '$1 == "xprt:" && $2 == "rdma" { print $13, $14 }' /tmp/nfs-mountstats 2>/dev/null)"
+check "the file written over NFS/RDMA arrived intact" \
+	cmp /tmp/nfs-up "$export_dir/up"
+
+check "nfsd stops" tmo 60 ip netns exec ns1 bash -c \
+	'mount -t nfsd nfsd /proc/fs/nfsd && rpc.nfsd 0 && exportfs -ua'
+pkill -x rpc.mountd
+wait_for 20 sh -c '! pgrep -x rpc.mountd'
+check_fails "kiwi has no listener left on $port" ns_listening ns1 "$port"
+umount "$export_dir"
+
+rdma link delete "$D0"
+rdma link delete "$D1"
+check "rpcrdma unloads" rmmod rpcrdma
+check "kiwi unloads" rmmod kiwi
+finish
