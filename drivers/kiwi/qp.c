@@ -13,6 +13,8 @@
  * Copyright (c) 2026 The kiwi authors
  */
 #include <linux/log2.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <rdma/uverbs_ioctl.h>
 #include <linux/vmalloc.h>
@@ -950,7 +952,25 @@ static int kiwi_sqe_from_wr(struct kiwi_qp *qp, struct kiwi_sqe *sqe,
 	return 0;
 }
 
-/* Context: any.  Kernel consumers only; a process uses its mapped SQ. */
+/*
+ * Whether the caller may sleep, as might_sleep() judges it: not atomic,
+ * and not inside an RCU read-side section, which a preemptible RCU does
+ * not count in preempt_count.  Kernel consumers post from any context:
+ * blk-mq calls nvme-rdma's queue_rq under rcu_read_lock(), others post
+ * from softirq or under their own spinlocks.  Where it cannot tell (no
+ * PREEMPT_COUNT), the answer is no.
+ */
+static bool kiwi_may_sleep(void)
+{
+	return IS_ENABLED(CONFIG_PREEMPT_COUNT) && preemptible() &&
+	       !rcu_preempt_depth();
+}
+
+/*
+ * Context: any.  Kernel consumers only; a process uses its mapped SQ.
+ * The transmitter, which takes the socket lock, runs in the caller's
+ * context only if that may sleep, and is queued to kiwi_wq otherwise.
+ */
 int kiwi_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		   const struct ib_send_wr **bad_wr)
 {
@@ -997,7 +1017,7 @@ int kiwi_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 
 	if (state == KIWI_QPS_ERROR)
 		kiwi_qp_error(qp);
-	else if (IS_ENABLED(CONFIG_PREEMPT_COUNT) && preemptible())
+	else if (kiwi_may_sleep())
 		kiwi_tx_run(qp);
 	else
 		kiwi_tx_kick(qp);
