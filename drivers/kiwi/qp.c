@@ -957,8 +957,9 @@ static int kiwi_sqe_from_wr(struct kiwi_qp *qp, struct kiwi_sqe *sqe,
  * and not inside an RCU read-side section, which a preemptible RCU does
  * not count in preempt_count.  Kernel consumers post from any context:
  * blk-mq calls nvme-rdma's queue_rq under rcu_read_lock(), others post
- * from softirq or under their own spinlocks.  Where it cannot tell (no
- * PREEMPT_COUNT), the answer is no.
+ * from softirq or under their own spinlocks.  Where it cannot tell (a
+ * kernel without CONFIG_PREEMPTION, whose preemptible() is 0), the
+ * answer is no.
  */
 static bool kiwi_may_sleep(void)
 {

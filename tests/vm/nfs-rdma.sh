@@ -3,8 +3,9 @@
 # NFS over RDMA on kiwi: the kernel's own RDMA consumers on both ends,
 # nfsd's svcrdma in ns1 and the NFSv4 client's xprtrdma in ns0 (both in
 # rpcrdma.ko), across the veth pair.  They use kiwi through the kernel
-# verbs only: fast registration (IB_WR_REG_MR), Local Invalidate, Send
-# with Invalidate and RDMA Read and Write chunks.  A file written through
+# verbs only: the client registers its buffers by fast registration
+# (IB_WR_REG_MR) and nfsd moves bulk data with RDMA Read and Write
+# chunks, which the test checks in the mount's counters.  A file written through
 # the mount must arrive intact in the export, and a file put in the export
 # must read back intact through the mount after the client's cache is
 # dropped.  The mount must really use RDMA (mountstats names the rdma

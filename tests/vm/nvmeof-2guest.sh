@@ -3,8 +3,9 @@
 # NVMe over Fabrics on kiwi between two guests: the kernel's NVMe/RDMA
 # target (nvmet-rdma) on guest 1 exports a file, the kernel's NVMe/RDMA
 # host (nvme-rdma) on guest 0 connects to it through /dev/nvme-fabrics.
-# Both are in-kernel RDMA consumers that post from softirq context and
-# move data with fast-registered MRs and RDMA Read and Write; both use
+# Both are in-kernel RDMA consumers: the host posts from blk-mq's
+# queue_rq, inside an RCU read-side section, and the target moves data
+# with RDMA Read and Write through rdma_rw; both use
 # rdma_cm in the initial network namespace only, hence two guests rather
 # than the veth pair.  8 MiB written with O_DIRECT must read back intact
 # and land in the target's file, and disconnect, target teardown, device
