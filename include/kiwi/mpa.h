@@ -29,6 +29,16 @@
  * "a receiver's requirement for Markers"), so markers are negotiated per
  * direction.  C asks for CRCs; CRCs are used in both directions when
  * either frame sets C.
+ *
+ * kiwi's own extension lives in two of the Res bits, which RFC 5044 has
+ * every receiver ignore: a request with BIG_OFFER says "I can receive
+ * FPDUs of any ULPDU_Length, not just ones that fit a TCP segment", and a
+ * reply with BIG_ACCEPT says the same back.  Only then do both ends send
+ * FPDUs of up to 64 KiB.  The reply uses a different bit from the request
+ * because some responders (siw) build their reply on the request's header
+ * and so echo whatever Res bits it had; such an echo must not read as
+ * consent.  Neither is offered or accepted on a connection with markers:
+ * a receiver that asks for markers wants to find FPDUs within segments.
  */
 #ifndef KIWI_MPA_H
 #define KIWI_MPA_H
@@ -52,6 +62,8 @@ extern "C" {
 #define KIWI_MPA_FLAG_C		0x40
 #define KIWI_MPA_FLAG_R		0x20
 #define KIWI_MPA_FLAG_E		0x10
+#define KIWI_MPA_FLAG_BIG_OFFER	0x04	/* kiwi extension, requests only */
+#define KIWI_MPA_FLAG_BIG_ACCEPT 0x02	/* kiwi extension, replies only */
 
 /* RFC 6581 IRD/ORD word control bits */
 #define KIWI_MPA_V2_P2P		0x8000	/* in IRD: peer-to-peer model */
@@ -81,6 +93,7 @@ extern const u8 kiwi_mpa_key_rep[KIWI_MPA_KEY_LEN];
  * @p2p: peer-to-peer flag (enhanced only)
  * @rtr: KIWI_MPA_RTR_* bits (enhanced only); a request offers a set, a
  *	reply picks one
+ * @big: BIG_OFFER in a request, BIG_ACCEPT in a reply (kiwi extension)
  * @pdata: ULP private data, after the IRD/ORD word; for parsed frames
  *	this points into the parsed buffer
  * @pdata_len: bytes at @pdata
@@ -96,6 +109,7 @@ struct kiwi_mpa_rr {
 	u16 ord;
 	bool p2p;
 	u8 rtr;
+	bool big;
 	const u8 *pdata;
 	u16 pdata_len;
 };
@@ -133,6 +147,8 @@ enum kiwi_mpa_marker_policy {
  *	RFC 6581 has the responder pick from the offer, but siw answers an
  *	offer of Send alone with Write; an initiator that can send any RTR
  *	message loses nothing by following it.
+ * @big: offer (initiator) or accept (responder) FPDUs larger than a TCP
+ *	segment when the peer speaks kiwi's extension
  */
 struct kiwi_mpa_policy {
 	u8 rev;
@@ -144,6 +160,7 @@ struct kiwi_mpa_policy {
 	u16 ird;
 	u16 ord;
 	bool rtr_any;
+	bool big;
 };
 
 /**
@@ -157,6 +174,8 @@ struct kiwi_mpa_policy {
  * @ord: outbound RDMA Read requests this end may have in flight
  * @rtr: 0 for client-server, else the single KIWI_MPA_RTR_* type the
  *	initiator sends as its first message
+ * @big: both ends are kiwi and send FPDUs of up to 64 KiB, whatever the
+ *	MSS; never together with markers
  */
 struct kiwi_mpa_params {
 	u8 rev;
@@ -167,6 +186,7 @@ struct kiwi_mpa_params {
 	u16 ird;
 	u16 ord;
 	u8 rtr;
+	bool big;
 };
 
 /**

@@ -204,6 +204,7 @@ TEST(MpaFrame, RandomRoundTrip)
 			x.p2p = rng() & 1;
 			x.rtr = rng() & 7;
 		}
+		x.big = rng() & 1;
 		x.pdata = pd.data();
 		x.pdata_len = (uint16_t)(rng() % (kiwi_mpa_max_pdata(x.enhanced) + 1));
 		uint8_t buf[KIWI_MPA_MAX_FRAME];
@@ -226,6 +227,7 @@ TEST(MpaFrame, RandomRoundTrip)
 		EXPECT_EQ(got.ord, x.ord);
 		EXPECT_EQ(got.p2p, x.p2p);
 		EXPECT_EQ(got.rtr, x.rtr);
+		EXPECT_EQ(got.big, x.big);
 		ASSERT_EQ(got.pdata_len, x.pdata_len);
 		EXPECT_EQ(0, memcmp(got.pdata, pd.data(), x.pdata_len));
 	}
@@ -319,6 +321,8 @@ Expect model(const kiwi_mpa_policy &I, const kiwi_mpa_policy &R)
 	e.ip.rx_markers = e.rp.tx_markers = req_m;
 	e.ip.enhanced = e.rp.enhanced = enh;
 	e.ip.rtr = e.rp.rtr = rtr;
+	/* kiwi's extension: both offer, and no markers either way */
+	e.ip.big = e.rp.big = I.big && R.big && !req_m && !rep_m;
 	if (enh) {
 		e.rp.ird = rep_ird;
 		e.rp.ord = rep_ord;
@@ -343,6 +347,7 @@ void expect_params(const kiwi_mpa_params &a, const kiwi_mpa_params &b)
 	EXPECT_EQ(a.ird, b.ird);
 	EXPECT_EQ(a.ord, b.ord);
 	EXPECT_EQ(a.rtr, b.rtr);
+	EXPECT_EQ(a.big, b.big);
 }
 
 /* Run a full exchange through the byte format, as two kiwi ends would. */
@@ -355,7 +360,7 @@ void connect(const kiwi_mpa_policy &I, const kiwi_mpa_policy &R)
 		     << I.ord << " | R rev" << (int)R.rev << " crc" << (int)R.crc
 		     << " m" << (int)R.markers << " p2p" << R.p2p << " rtr"
 		     << (int)R.rtr << " strict" << R.strict_ird << " ird"
-		     << R.ird << " ord" << R.ord);
+		     << R.ird << " ord" << R.ord << " big" << I.big << R.big);
 	Expect e = model(I, R);
 	uint8_t wire[KIWI_MPA_MAX_FRAME];
 	size_t need;
@@ -390,6 +395,7 @@ void connect(const kiwi_mpa_policy &I, const kiwi_mpa_policy &R)
 	EXPECT_EQ(ip.tx_markers, rp.rx_markers);
 	EXPECT_EQ(ip.rx_markers, rp.tx_markers);
 	EXPECT_EQ(ip.rtr, rp.rtr);
+	EXPECT_EQ(ip.big, rp.big);
 	EXPECT_LE(ip.ord, rp.ird);
 	EXPECT_LE(rp.ord, ip.ird);
 	EXPECT_LE(ip.ird, I.ird);
@@ -422,11 +428,16 @@ TEST(MpaNegotiate, RevisionCrcMarkerMatrix)
 	for (uint8_t im = 0; im <= KIWI_MPA_MARKERS_WANT; im++)
 	for (uint8_t rr_ = 1; rr_ <= 2; rr_++)
 	for (uint8_t rc = 0; rc <= KIWI_MPA_CRC_FORBIDDEN; rc++)
-	for (uint8_t rm = 0; rm <= KIWI_MPA_MARKERS_WANT; rm++) {
-		connect(pol(ir, ic, im), pol(rr_, rc, rm));
+	for (uint8_t rm = 0; rm <= KIWI_MPA_MARKERS_WANT; rm++)
+	for (int big = 0; big < 4; big++) {
+		kiwi_mpa_policy I = pol(ir, ic, im), R = pol(rr_, rc, rm);
+
+		I.big = big & 1;
+		R.big = big & 2;
+		connect(I, R);
 		n++;
 	}
-	EXPECT_EQ(n, 576);
+	EXPECT_EQ(n, 2304);
 }
 
 /* RFC 6581: peer-to-peer, RTR types, strictness and IRD/ORD values */
@@ -588,6 +599,69 @@ TEST(MpaNegotiate, FallbackToRevision1)
 	EXPECT_EQ(a.ird, 5);
 	EXPECT_EQ(a.ord, 6);
 	EXPECT_EQ(a.rtr, 0);
+}
+
+/*
+ * kiwi's big-FPDU extension sits in RFC 5044's Res bits: BIG_OFFER in a
+ * request, BIG_ACCEPT in a reply.  A responder that builds its reply on
+ * the request's header (siw does) echoes BIG_OFFER; that must not count.
+ */
+TEST(MpaNegotiate, BigFpdusNeedAKiwiReply)
+{
+	kiwi_mpa_policy I = pol(2, KIWI_MPA_CRC_PREFER_OFF,
+				KIWI_MPA_MARKERS_ALLOW);
+	I.big = true;
+	kiwi_mpa_rr req, got;
+	kiwi_mpa_params a;
+	uint8_t wire[KIWI_MPA_MAX_FRAME];
+	size_t need;
+
+	ASSERT_EQ(kiwi_mpa_request_init(&I, &req), 0);
+	EXPECT_TRUE(req.big);
+	int n = kiwi_mpa_rr_build(wire, sizeof(wire), &req);
+	ASSERT_GT(n, 0);
+	EXPECT_EQ(wire[16], KIWI_MPA_FLAG_E | KIWI_MPA_FLAG_BIG_OFFER);
+
+	/* the echo: the request's header under the reply key */
+	memcpy(wire, kiwi_mpa_key_rep, KIWI_MPA_KEY_LEN);
+	ASSERT_EQ(kiwi_mpa_rr_parse(wire, n, true, &got, &need, nullptr), n);
+	EXPECT_FALSE(got.big);
+	ASSERT_EQ(kiwi_mpa_negotiate_initiator(&I, &req, &got, &a),
+		  KIWI_WERR_NONE);
+	EXPECT_FALSE(a.big);
+
+	/* a kiwi reply: BIG_ACCEPT alone */
+	kiwi_mpa_rr rep = rr(true, false, false, false, true, 2, 8, 8);
+	rep.big = true;
+	n = kiwi_mpa_rr_build(wire, sizeof(wire), &rep);
+	ASSERT_GT(n, 0);
+	EXPECT_EQ(wire[16], KIWI_MPA_FLAG_E | KIWI_MPA_FLAG_BIG_ACCEPT);
+	ASSERT_EQ(kiwi_mpa_rr_parse(wire, n, true, &got, &need, nullptr), n);
+	ASSERT_EQ(kiwi_mpa_negotiate_initiator(&I, &req, &got, &a),
+		  KIWI_WERR_NONE);
+	EXPECT_TRUE(a.big);
+
+	/* an accept to a request that did not offer: ignored */
+	I.big = false;
+	ASSERT_EQ(kiwi_mpa_request_init(&I, &req), 0);
+	EXPECT_FALSE(req.big);
+	ASSERT_EQ(kiwi_mpa_negotiate_initiator(&I, &req, &got, &a),
+		  KIWI_WERR_NONE);
+	EXPECT_FALSE(a.big);
+
+	/* a reply with markers makes the accept void */
+	I.big = true;
+	ASSERT_EQ(kiwi_mpa_request_init(&I, &req), 0);
+	got.markers = true;
+	ASSERT_EQ(kiwi_mpa_negotiate_initiator(&I, &req, &got, &a),
+		  KIWI_WERR_NONE);
+	EXPECT_FALSE(a.big);
+	EXPECT_TRUE(a.tx_markers);
+
+	/* an initiator that wants markers does not offer */
+	I.markers = KIWI_MPA_MARKERS_WANT;
+	ASSERT_EQ(kiwi_mpa_request_init(&I, &req), 0);
+	EXPECT_FALSE(req.big);
 }
 
 } // namespace

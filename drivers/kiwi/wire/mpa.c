@@ -71,6 +71,9 @@ int kiwi_mpa_rr_build(u8 *buf, size_t len, const struct kiwi_mpa_rr *rr)
 		flags |= KIWI_MPA_FLAG_R;
 	if (rr->enhanced)
 		flags |= KIWI_MPA_FLAG_E;
+	if (rr->big)
+		flags |= rr->reply ? KIWI_MPA_FLAG_BIG_ACCEPT :
+				     KIWI_MPA_FLAG_BIG_OFFER;
 	buf[16] = flags;
 	buf[17] = rr->rev;
 	kiwi_put_be16(buf + 18, (u16)pd_len);
@@ -155,6 +158,8 @@ int kiwi_mpa_rr_parse(const u8 *buf, size_t len, bool reply,
 	rr->markers = flags & KIWI_MPA_FLAG_M;
 	rr->crc = flags & KIWI_MPA_FLAG_C;
 	rr->reject = flags & KIWI_MPA_FLAG_R;
+	rr->big = flags & (reply ? KIWI_MPA_FLAG_BIG_ACCEPT :
+			   KIWI_MPA_FLAG_BIG_OFFER);
 	rr->rev = buf[17];
 	rr->pdata = buf + KIWI_MPA_RR_HDR_LEN;
 	rr->pdata_len = pd_len;
@@ -231,6 +236,7 @@ int kiwi_mpa_request_init(const struct kiwi_mpa_policy *pol,
 	req->crc = policy_asks_crc(pol);
 	req->rev = pol->rev;
 	req->enhanced = pol->rev == 2;
+	req->big = pol->big && !req->markers;
 	if (req->enhanced) {
 		req->ird = pol->ird;
 		req->ord = pol->ord;
@@ -278,7 +284,9 @@ static u16 min16(u16 a, u16 b)
  * flag; with RFC 6581 this end's ORD is lowered to the peer's IRD (or
  * the request rejected when @pol->strict_ird), the reply's IRD is lowered
  * to the peer's ORD, and one RTR type is picked from the ones both sides
- * support.  A Read RTR raises a reply IRD of zero to one.
+ * support.  A Read RTR raises a reply IRD of zero to one.  FPDUs above
+ * the MSS are accepted when both policy and request allow them and
+ * neither side asks for markers.
  *
  * Return: %KIWI_WERR_NONE to accept, else the reason the request was
  * rejected.
@@ -348,6 +356,8 @@ kiwi_mpa_negotiate_responder(const struct kiwi_mpa_policy *pol,
 	agreed->ird = reply->enhanced ? reply->ird : pol->ird;
 	agreed->ord = reply->enhanced ? reply->ord : pol->ord;
 	agreed->rtr = reply->rtr;
+	reply->big = pol->big && req->big && !req->markers && !reply->markers;
+	agreed->big = reply->big;
 	return KIWI_WERR_NONE;
 }
 
@@ -363,7 +373,8 @@ kiwi_mpa_negotiate_responder(const struct kiwi_mpa_policy *pol,
  * for more inbound reads than this end offered (its ORD above our IRD),
  * this end's ORD is lowered to the peer's IRD unless @pol->strict_ird,
  * and a peer-to-peer reply must name exactly one of the RTR types that
- * were offered (any one type with @pol->rtr_any).
+ * were offered (any one type with @pol->rtr_any).  FPDUs above the MSS
+ * are agreed only when the request offered them and the reply accepted.
  *
  * Return: %KIWI_WERR_NONE when the connection may go to RTS, else the
  * failure; errors other than %KIWI_WERR_MPA_REJECTED should be reported
@@ -418,5 +429,8 @@ kiwi_mpa_negotiate_initiator(const struct kiwi_mpa_policy *pol,
 	agreed->tx_markers = reply->markers;
 	agreed->rx_markers = req->markers;
 	agreed->enhanced = enhanced;
+	/* an echo of our offer is not an answer: BIG_ACCEPT is a reply bit */
+	agreed->big = req->big && reply->big && !req->markers &&
+		      !reply->markers;
 	return KIWI_WERR_NONE;
 }
