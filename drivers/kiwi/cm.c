@@ -543,6 +543,7 @@ VISIBLE_IF_KUNIT void kiwi_policy_init(struct kiwi_mpa_policy *pol, u32 ird,
 	pol->rtr_any = true;
 	pol->ird = min_t(u32, ird, KIWI_MAX_IRD);
 	pol->ord = min_t(u32, ord, KIWI_MAX_ORD);
+	pol->big = READ_ONCE(kiwi_mpa_big);
 }
 EXPORT_SYMBOL_IF_KUNIT(kiwi_policy_init);
 

@@ -116,6 +116,7 @@ static inline bool kiwi_obj_get(atomic_t *count, int max)
 /* Module parameters (main.c). */
 extern bool kiwi_sq_poll;
 extern unsigned int kiwi_sq_poll_idle_us;
+extern bool kiwi_mpa_big;
 extern bool kiwi_mpa_crc;
 extern bool kiwi_mpa_crc_strict;
 extern unsigned int kiwi_mpa_rev;

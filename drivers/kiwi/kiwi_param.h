@@ -67,4 +67,11 @@
 #define KIWI_TX_BATCH_BYTES	SZ_64K
 #define KIWI_TX_BATCH_VECS	160
 
+/*
+ * ULPDU_Length of the FPDUs sent to a kiwi peer that agreed to FPDUs
+ * beyond the MSS (mpa_big): the largest the 16-bit field holds, less the
+ * pad that keeps the FPDU a multiple of four.
+ */
+#define KIWI_TX_BIG_ULPDU	(U16_MAX & ~3U)
+
 #endif /* KIWI_PARAM_H */

@@ -67,6 +67,11 @@ module_param_named(mpa_resp_wait, kiwi_mpa_resp_wait, bool, 0644);
 MODULE_PARM_DESC(mpa_resp_wait,
 		 "As MPA responder, hold the first FPDU until the initiator's arrives even when no RFC 6581 ready-to-receive message was agreed, as RFC 5044 7.1.2 asks (default: off; siw initiators never send first on their own)");
 
+bool kiwi_mpa_big = true;
+module_param_named(mpa_big, kiwi_mpa_big, bool, 0644);
+MODULE_PARM_DESC(mpa_big,
+		 "Offer and accept FPDUs of up to 64 KiB, beyond the MSS, on connections whose peer is kiwi and neither side asks for markers (default: on; other peers never see them)");
+
 unsigned int kiwi_mpa_markers = KIWI_MPA_MARKERS_ALLOW;
 
 static int kiwi_mpa_markers_set(const char *val, const struct kernel_param *kp)

@@ -13,7 +13,11 @@
  * sendmsg() of a bio_vec array: headers and trailers from the QP's own
  * buffers, payload straight from the registered pages.  TCP copies the
  * payload, and its GSO still builds large segments; since FPDUs are sized
- * to the MSS they stay aligned with TCP segments.
+ * to the MSS they stay aligned with TCP segments.  When both ends are
+ * kiwi and agreed to it at MPA time (mpa_big, include/kiwi/mpa.h), FPDUs
+ * grow to 64 KiB instead: fewer headers to build, parse and checksum,
+ * and the receiver, which places data as it streams in, never needed
+ * them aligned.
  *
  * A message counts as sent, and a Send or Write completes, once TCP has
  * accepted its last byte.  A Read completes when its response has arrived
@@ -913,7 +917,7 @@ static void kiwi_tx_locked(struct kiwi_qp *qp)
 	if (!tx || !sock)
 		return;
 	if (!tx->max_ulpdu)
-		tx->max_ulpdu =
+		tx->max_ulpdu = qp->mpa.big ? KIWI_TX_BIG_ULPDU :
 			kiwi_tx_max_ulpdu(READ_ONCE(tcp_sk(sock->sk)->mss_cache),
 					  qp->mpa.tx_markers);
 
