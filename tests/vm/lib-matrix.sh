@@ -58,10 +58,10 @@ cap_start() {
 	[ -n "$two" ] && { [ "$KIWI_GUEST" = 0 ] || return 0; ifc=eth0; }
 	rm -f "$out"
 	if [ -n "$two" ]; then
-		tshark -q -i "$ifc" -f 'tcp port 7174 or tcp port 18515' \
+		tshark -q -B 64 -i "$ifc" -f 'tcp port 7174 or tcp port 18515' \
 			-w "$out" > /tmp/tshark.log 2>&1 &
 	else
-		ip netns exec ns1 tshark -q -i "$ifc" \
+		ip netns exec ns1 tshark -q -B 64 -i "$ifc" \
 			-f 'tcp port 7174 or tcp port 18515' -w "$out" \
 			> /tmp/tshark.log 2>&1 &
 	fi
