@@ -86,6 +86,13 @@ PAIR_SEQ=0
 # strike twice in a row), and each retry is reported.  The server of the
 # failed attempt is stopped first (tmo_bg), so that the retried client
 # cannot reach it.
+# A child that exited but was not waited for yet is a zombie: gone too.
+pid_gone() {
+	local st
+	st=$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
 pair_retryable() {	# pair_retryable ATTEMPT CLIENT-LOG
 	[ "$1" -lt 3 ] && [ -n "${PAIR_RETRY_ON:-}" ] &&
 		grep -qE "$PAIR_RETRY_ON" "$2"
@@ -179,6 +186,11 @@ pair_run() {
 			kill "$spid" 2>/dev/null
 			wait "$spid" 2>/dev/null
 			continue
+		fi
+		# A client that died leaves its server waiting for it: give
+		# the server a moment to notice, not the whole time limit.
+		if [ "$crc" != 0 ] && ! wait_for 10 pid_gone "$spid"; then
+			kill "$spid" 2>/dev/null
 		fi
 		wait "$spid"
 		src=$?
