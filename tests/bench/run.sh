@@ -8,7 +8,7 @@
 #   tests/bench/run.sh [veth|2guest|all]
 #
 # Environment: KIWI_BENCH_ROUNDS, KIWI_BENCH_BW_SIZES, KIWI_BENCH_LAT_SIZES,
-# KERNEL.  Results: $KIWI_CACHE/bench/<date>/ (logs, bench.csv, table.txt).
+# KIWI_BENCH_IMPLS (default "kiwi kiwi-nopoll kiwi-mss siw tcp"), KERNEL.  Results: $KIWI_CACHE/bench/<date>/ (logs, bench.csv, table.txt).
 # Absolute numbers under TCG emulation are slow and noisy; the ratios are
 # what to read.
 set -uo pipefail
@@ -26,7 +26,7 @@ case "$KERNEL" in stock-*) "$KIWI_TOP/scripts/build-siw.sh" "$KERNEL" > /dev/nul
 g++ -std=c++20 -O2 -Wall -Wextra -Werror -o "$out/benchreport" \
 	"$KIWI_TOP/tests/bench/benchreport.cc" || die "benchreport build failed"
 
-envs=(KIWI_BENCH_ROUNDS KIWI_BENCH_BW_SIZES KIWI_BENCH_LAT_SIZES)
+envs=(KIWI_BENCH_ROUNDS KIWI_BENCH_BW_SIZES KIWI_BENCH_LAT_SIZES KIWI_BENCH_IMPLS)
 job="$out/bench-job.sh"
 {
 	echo '#!/bin/bash'
