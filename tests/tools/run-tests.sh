@@ -19,7 +19,8 @@
 # kiwi-kiwi-markers-split.pcap the same cell between two guests,
 # 1-byte Sends, where TCP splits FPDUs (tcp.stream 2).  The
 # sequencing cases use it and a conversation of multi-FPDU messages that
-# text2pcap builds here.  The faults are made from these, by byte pokes,
+# text2pcap builds here, as it builds the big-FPDU conversations (kiwi's
+# mpa_big: an FPDU over three segments).  The faults are made from these, by byte pokes,
 # editcap and mergecap, and plain TCP by text2pcap.  Each case checks
 # the checker's exit status and a line of its output.
 # Ends with "tools: N passed, N failed"; exits non-zero on any failure.
@@ -305,16 +306,16 @@ seqfault "TO gap in the second FPDU of a segment" 10 $((28 + 15)) 09 \
 echo "== markers"
 # The checker walks each direction of a stream with markers itself
 # (walk_markers): Wireshark frames only one FPDU per segment there.
-expect pass '^stream 0 responder to initiator: markers on, 36 FPDUs, 13 markers checked' \
+expect pass '^stream 0 responder to initiator: markers on, big FPDUs off, 36 FPDUs, largest ULPDU [0-9]+, 13 markers checked' \
 	"markers, one FPDU per segment: every marker checked" \
 	--no-seq --crc yes "$s/rev1-crc-markers.pcap"
-expect pass '^stream 0 initiator to responder: markers on, 201 FPDUs, 10 markers checked' \
+expect pass '^stream 0 initiator to responder: markers on, big FPDUs off, 201 FPDUs, largest ULPDU [0-9]+, 10 markers checked' \
 	"real kiwi <-> kiwi traffic with markers, FPDUs coalesced" \
 	--crc no --expect write "$s/kiwi-kiwi-markers.pcap"
 # Between two guests TCP splits FPDUs at markers (segments of 4 and 20
 # bytes); Wireshark then reads a marker as an FPDU length and frames the
 # rest wrongly, so the walk alone must judge the framing.
-expect pass '^stream 0 initiator to responder: markers on, 201 FPDUs, 12 markers checked' \
+expect pass '^stream 0 initiator to responder: markers on, big FPDUs off, 201 FPDUs, largest ULPDU [0-9]+, 12 markers checked' \
 	"real kiwi <-> kiwi traffic with markers, FPDUs split at markers" \
 	--crc no --expect send "$s/kiwi-kiwi-markers-split.pcap"
 # the first FPDU's leading marker (FPDUPTR 0) made to point 16 bytes back
@@ -334,6 +335,40 @@ f=$(faulty mkr2 kiwi-kiwi-markers.pcap)
 poke "$f" $(($(frame_at "$f" 173) + 14 + 20 + 32 + 412 + 1)) 01
 expect fail 'marker at 3072 in the FPDU at 3068 reads 1/4, not 0/4$' \
 	"marker with its reserved half set" --no-seq "$f"
+
+echo "== big FPDUs"
+# kiwi's mpa_big: Res bit 0x04 in the request, 0x02 in the reply, then
+# FPDUs longer than a segment, which Wireshark cannot frame: the walk
+# judges them.  A Send of 3000 bytes in one FPDU over three segments,
+# then a 4-byte Send.
+big=$(printf '%06000d' 0)
+bigfpdu=$(fpdu "$(untagged 0x41 0x43 0 1 0 "$big")")
+{
+	pkt O 4d504120494420526571204672616d65 04010000
+	pkt I 4d504120494420526570204672616d65 02010000
+	pkt O "${bigfpdu:0:2000}"
+	pkt O "${bigfpdu:2000:2000}"
+	pkt O "${bigfpdu:4000}"
+	pkt O "$(fpdu "$(untagged 0x41 0x43 0 2 0 $p4)")"
+} > "$tmp/big.hex"
+text2pcap -q -D -F pcap -T 7174,40000 "$tmp/big.hex" "$tmp/big.pcap" > /dev/null 2>&1
+expect pass '^stream 0 initiator to responder: markers off, big FPDUs on, 2 FPDUs, largest ULPDU 3018, 0 markers checked' \
+	"big FPDUs across segments, framed by the walk" --crc no --expect send "$tmp/big.pcap"
+# The same reply with the request's bit instead of the accept bit (an
+# echo, as siw sends): no agreement, whatever the FPDUs look like.
+sed 's/^0000 4d 50 41 20 49 44 20 52 65 70 20 46 72 61 6d 65 02/0000 4d 50 41 20 49 44 20 52 65 70 20 46 72 61 6d 65 04/' \
+	"$tmp/big.hex" > "$tmp/echo.hex"
+text2pcap -q -D -F pcap -T 7174,40000 "$tmp/echo.hex" "$tmp/echo.pcap" > /dev/null 2>&1
+expect pass '^stream 0 initiator to responder: markers off, big FPDUs off, 2 FPDUs, largest ULPDU 3018' \
+	"an echoed offer is no agreement" --walk --crc no --expect send "$tmp/echo.pcap"
+# --walk walks every connection and reports its largest ULPDU
+expect pass '^stream 0 initiator to responder: markers off, big FPDUs off, 8 FPDUs, largest ULPDU 46, 0 markers checked' \
+	"--walk on a connection without big FPDUs" --walk --crc no "$tmp/seq.pcap"
+# the big FPDU's stream cut short in its last segment
+head -n 8 "$tmp/big.hex" > "$tmp/cut.hex"
+text2pcap -q -D -F pcap -T 7174,40000 "$tmp/cut.hex" "$tmp/cut.pcap" > /dev/null 2>&1
+expect fail '^stream 0 initiator to responder: the stream ends inside the FPDU at 0$' \
+	"a big FPDU the stream ends inside" --crc no "$tmp/cut.pcap"
 
 echo "== expected opcodes"
 expect fail '^expected send, never seen' "expected opcode absent" \
