@@ -719,7 +719,9 @@ int kiwi_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	kiwi_qp_error(qp);
 	flush_work(&qp->err_work);
 	kiwi_poller_del(qp);
-	cancel_work_sync(&qp->tx_work);
+	/* A kick that never ran leaves its reference to us. */
+	if (cancel_work_sync(&qp->tx_work))
+		kiwi_qp_put(qp);
 
 	kiwi_qp_put(qp);
 	wait_for_completion(&qp->released);
