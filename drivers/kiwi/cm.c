@@ -326,26 +326,117 @@ static struct kiwi_cep *kiwi_cep_alloc(struct kiwi_device *kdev)
 
 /* ---- socket callbacks ---- */
 
-/* Context: softirq or process, socket locked by TCP. */
+/*
+ * Where received data is placed.  data_ready runs in softirq on the CPU
+ * that delivered the segment, which on a veth pair or loopback is the
+ * sender's, inside its sendmsg(): a bulk transfer then has one CPU copy
+ * every byte twice (into the skb, and out of it into the target) while
+ * the others idle.  So once rx_defer_bytes wait in the socket, placement
+ * moves to rx_work on the next online CPU, much as RPS would steer the
+ * whole receive path; a small message is still placed at once, at the
+ * cost of no context switch.  On the unbound workqueue the scheduler kept
+ * the work on the busy CPU about as often as not, and the gain was lost
+ * (Documentation/driver.rst has the figures).  While rx_work is queued
+ * or running, data_ready leaves the socket to it.
+ */
+static u32 kiwi_rx_unread(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	return READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
+}
+
+/* Socket locked (or owned), sk_callback_lock held: place what is there. */
+static void kiwi_rx_read(struct sock *sk, struct kiwi_qp *qp)
+{
+	read_descriptor_t desc = {
+		.arg.data = qp,
+		.count = 1,
+	};
+
+	tcp_read_sock(sk, &desc, kiwi_rx_actor);
+}
+
+/* Context: softirq or process, socket locked, sk_callback_lock held. */
+static void kiwi_rx_defer(struct sock *sk, struct kiwi_qp *qp)
+{
+	unsigned int cpu;
+
+	if (test_and_set_bit(KIWI_QP_RX_WORK, &qp->flags))
+		return;
+	sock_hold(sk);
+	qp->rx_sk = sk;
+	kiwi_qp_get(qp);
+	cpu = cpumask_next(smp_processor_id(), cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	/* Pending already cannot be while the bit was clear; never leak. */
+	if (WARN_ON_ONCE(!queue_work_on(cpu, kiwi_rx_wq, &qp->rx_work))) {
+		kiwi_qp_put(qp);
+		sock_put(sk);
+	}
+}
+
+/*
+ * Context: process (kiwi_rx_wq).  Runs the receiver with the socket owned,
+ * as release_sock() runs data_ready, until no byte is left that it can
+ * take; bytes that arrive while KIWI_QP_RX_WORK is set find data_ready
+ * passing, so it looks again after clearing the bit.
+ */
+void kiwi_rx_work(struct work_struct *work)
+{
+	struct kiwi_qp *qp = container_of(work, struct kiwi_qp, rx_work);
+	struct sock *sk = qp->rx_sk;
+	struct kiwi_cep *cep;
+	bool progress;
+	u32 seq;
+
+	do {
+		lock_sock(sk);
+		seq = READ_ONCE(tcp_sk(sk)->copied_seq);
+		read_lock_bh(&sk->sk_callback_lock);
+		cep = sk->sk_user_data;
+		/* Detached meanwhile: the QP is going to ERROR. */
+		if (cep && cep->rx_qp == qp)
+			kiwi_rx_read(sk, qp);
+		read_unlock_bh(&sk->sk_callback_lock);
+		progress = READ_ONCE(tcp_sk(sk)->copied_seq) != seq;
+		release_sock(sk);
+		clear_bit_unlock(KIWI_QP_RX_WORK, &qp->flags);
+		/* Clear, then look: pairs with the barrier in data_ready. */
+		smp_mb__after_atomic();
+		/* Stop where the receiver took nothing (stopped, or gone). */
+	} while (progress && kiwi_rx_unread(sk) &&
+		 !test_and_set_bit_lock(KIWI_QP_RX_WORK, &qp->flags));
+	sock_put(sk);
+	kiwi_qp_put(qp);
+}
+
+/* Context: softirq, or process from release_sock(); socket locked. */
 static void kiwi_sk_data_ready(struct sock *sk)
 {
 	struct kiwi_cep *cep;
+	unsigned int defer = READ_ONCE(kiwi_rx_defer_bytes);
 
 	read_lock_bh(&sk->sk_callback_lock);
 	cep = sk->sk_user_data;
 	if (cep) {
 		struct kiwi_qp *qp = cep->rx_qp;
 
-		if (qp) {
-			read_descriptor_t desc = {
-				.arg.data = qp,
-				.count = 1,
-			};
-
-			tcp_read_sock(sk, &desc, kiwi_rx_actor);
-		} else {
+		/*
+		 * TCP queued the bytes, then we look at the bit; rx_work
+		 * clears the bit, then looks for bytes: one of us sees them.
+		 */
+		smp_mb();
+		if (!qp)
 			kiwi_cep_queue(cep, KIWI_CEV_DATA);
-		}
+		else if (test_bit(KIWI_QP_RX_WORK, &qp->flags))
+			;	/* rx_work reads, and looks again */
+		else if (defer && num_online_cpus() > 1 &&
+			 kiwi_rx_unread(sk) >= defer)
+			kiwi_rx_defer(sk, qp);
+		else
+			kiwi_rx_read(sk, qp);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }

@@ -116,6 +116,7 @@ static inline bool kiwi_obj_get(atomic_t *count, int max)
 /* Module parameters (main.c). */
 extern bool kiwi_sq_poll;
 extern unsigned int kiwi_sq_poll_idle_us;
+extern unsigned int kiwi_rx_defer_bytes;
 extern bool kiwi_mpa_big;
 extern bool kiwi_mpa_crc;
 extern bool kiwi_mpa_crc_strict;
@@ -133,5 +134,6 @@ void kiwi_device_gid_mac(const struct kiwi_device *kdev, u8 *mac);
 enum ib_port_state kiwi_device_port_state(const struct kiwi_device *kdev);
 extern struct workqueue_struct *kiwi_wq;
 extern struct workqueue_struct *kiwi_free_wq;
+extern struct workqueue_struct *kiwi_rx_wq;
 
 #endif /* KIWI_H */

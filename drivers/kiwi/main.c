@@ -41,6 +41,11 @@ module_param_named(sq_poll_idle_us, kiwi_sq_poll_idle_us, uint, 0644);
 MODULE_PARM_DESC(sq_poll_idle_us,
 		 "Microseconds without work before the SQ poller sleeps and asks for doorbells; 0: never sleep while it has QPs (default: 2000)");
 
+unsigned int kiwi_rx_defer_bytes = SZ_16K;
+module_param_named(rx_defer_bytes, kiwi_rx_defer_bytes, uint, 0644);
+MODULE_PARM_DESC(rx_defer_bytes,
+		 "Place received data from a work item on the next online CPU once this many bytes wait in the socket; less is placed at once in data_ready (default: 16384; 0: always in data_ready)");
+
 bool kiwi_mpa_crc;
 module_param_named(mpa_crc, kiwi_mpa_crc, bool, 0644);
 MODULE_PARM_DESC(mpa_crc, "Ask for MPA CRC32c on new connections (default: off; CRC is used whenever either side asks)");
@@ -160,6 +165,11 @@ static DEFINE_MUTEX(kiwi_newlink_lock);
 struct workqueue_struct *kiwi_wq;
 /* Deferred releases of memory regions; flushed before a device is freed. */
 struct workqueue_struct *kiwi_free_wq;
+/*
+ * Bulk receive placement, per CPU: cm.c picks the CPU.  Its items hold a
+ * QP reference, so destroying the QP waits for them.
+ */
+struct workqueue_struct *kiwi_rx_wq;
 
 static void kiwi_dealloc_driver(struct ib_device *ibdev);
 
@@ -526,15 +536,22 @@ static int __init kiwi_init(void)
 		ret = -ENOMEM;
 		goto err_destroy_wq;
 	}
+	kiwi_rx_wq = alloc_workqueue("kiwi_rx", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	if (!kiwi_rx_wq) {
+		ret = -ENOMEM;
+		goto err_destroy_free_wq;
+	}
 
 	ret = register_netdevice_notifier(&kiwi_netdev_nb);
 	if (ret)
-		goto err_destroy_free_wq;
+		goto err_destroy_rx_wq;
 
 	rdma_link_register(&kiwi_link_ops);
 	pr_info("kiwi %s loaded\n", KIWI_VERSION);
 	return 0;
 
+err_destroy_rx_wq:
+	destroy_workqueue(kiwi_rx_wq);
 err_destroy_free_wq:
 	destroy_workqueue(kiwi_free_wq);
 err_destroy_wq:
@@ -551,6 +568,7 @@ static void __exit kiwi_exit(void)
 	kiwi_unregister_all();
 	destroy_workqueue(kiwi_wq);
 	destroy_workqueue(kiwi_free_wq);
+	destroy_workqueue(kiwi_rx_wq);
 	pr_info("kiwi unloaded\n");
 }
 

@@ -630,6 +630,7 @@ int kiwi_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *attr,
 	spin_lock_init(&qp->rq_lock);
 	spin_lock_init(&qp->rdma_lock);
 	INIT_WORK(&qp->tx_work, kiwi_tx_work);
+	INIT_WORK(&qp->rx_work, kiwi_rx_work);
 	INIT_WORK(&qp->err_work, kiwi_qp_err_work);
 	INIT_LIST_HEAD(&qp->poll_node);
 	qp->state = KIWI_QPS_IDLE;

@@ -330,6 +330,7 @@ enum kiwi_qp_flag {
 	KIWI_QP_FLUSH_SQ,	/* the SQ must be flushed */
 	KIWI_QP_FLUSH_RQ,	/* the RQ must be flushed */
 	KIWI_QP_POLLED,		/* on the SQ poller's list */
+	KIWI_QP_RX_WORK,	/* rx_work reads the socket; data_ready waits */
 };
 
 /**
@@ -379,6 +380,8 @@ enum kiwi_qp_flag {
  * @tx: transmit state, owned by the holder of KIWI_QP_TX_BUSY
  * @rx: receive state
  * @tx_work: runs the transmitter from the workqueue
+ * @rx_work: runs the receiver from the workqueue for bulk data (cm.c)
+ * @rx_sk: the socket @rx_work reads, referenced while KIWI_QP_RX_WORK
  * @err_work: completes a move to ERROR in process context
  * @poll_node: entry on the SQ poller's list
  * @sq_poll: the SQ is watched by the poller (the context asked for it)
@@ -429,6 +432,8 @@ struct kiwi_qp {
 	struct kiwi_tx *tx;
 	struct kiwi_rx rx;
 	struct work_struct tx_work;
+	struct work_struct rx_work;
+	struct sock *rx_sk;
 	struct work_struct err_work;
 
 	struct list_head poll_node;
@@ -496,6 +501,7 @@ int kiwi_rqe_from_wr(struct kiwi_rqe *rqe, const struct ib_recv_wr *wr,
 void kiwi_tx_kick(struct kiwi_qp *qp);
 void kiwi_tx_run(struct kiwi_qp *qp);
 void kiwi_tx_work(struct work_struct *work);
+void kiwi_rx_work(struct work_struct *work);
 void kiwi_tx_release(struct kiwi_qp *qp);
 int kiwi_tx_init(struct kiwi_qp *qp);
 bool kiwi_tx_sq_pending(struct kiwi_qp *qp);
