@@ -22,9 +22,12 @@
 #define KIWI_HAVE_CREATE_CQ_ATTRS	1
 #endif
 
-/* 6.5: sendpage is gone; zero-copy goes through MSG_SPLICE_PAGES. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#define KIWI_HAVE_MSG_SPLICE_PAGES	1
+/*
+ * 6.10: a zero-copy notification (struct ubuf_info) points at an ops
+ * table instead of holding its callback (zc.c).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define KIWI_HAVE_UBUF_INFO_OPS	1
 #endif
 
 /*

@@ -48,6 +48,8 @@ struct kiwi_poller;
  * @ceps: every connection endpoint of the device (cm.c), for teardown
  * @cep_lock: protects @ceps
  * @num_cep: endpoints in existence; teardown waits for zero
+ * @tx_zcopy_bytes: bytes handed to TCP zero-copy (a hardware counter)
+ * @tx_copy_bytes: bytes handed to TCP to copy (a hardware counter)
  */
 struct kiwi_device {
 	struct ib_device ibdev;
@@ -76,6 +78,8 @@ struct kiwi_device {
 	struct list_head ceps;
 	spinlock_t cep_lock;	/* protects @ceps */
 	atomic_t num_cep;
+	atomic64_t tx_zcopy_bytes;
+	atomic64_t tx_copy_bytes;
 };
 
 /**
@@ -117,6 +121,7 @@ static inline bool kiwi_obj_get(atomic_t *count, int max)
 extern bool kiwi_sq_poll;
 extern unsigned int kiwi_sq_poll_idle_us;
 extern unsigned int kiwi_rx_defer_bytes;
+extern unsigned int kiwi_tx_zcopy_min;
 extern bool kiwi_mpa_big;
 extern bool kiwi_mpa_crc;
 extern bool kiwi_mpa_crc_strict;

@@ -46,6 +46,11 @@ module_param_named(rx_defer_bytes, kiwi_rx_defer_bytes, uint, 0644);
 MODULE_PARM_DESC(rx_defer_bytes,
 		 "Place received data from a work item on the next online CPU once this many bytes wait in the socket; less is placed at once in data_ready (default: 16384; 0: always in data_ready)");
 
+unsigned int kiwi_tx_zcopy_min;
+module_param_named(tx_zcopy_min, kiwi_tx_zcopy_min, uint, 0644);
+MODULE_PARM_DESC(tx_zcopy_min,
+		 "Send a batch of FPDUs zero-copy (MSG_ZEROCOPY) when it carries at least this many payload bytes; its Sends and Writes then complete when TCP lets go of their pages (default: 0, always copy)");
+
 bool kiwi_mpa_crc;
 module_param_named(mpa_crc, kiwi_mpa_crc, bool, 0644);
 MODULE_PARM_DESC(mpa_crc, "Ask for MPA CRC32c on new connections (default: off; CRC is used whenever either side asks)");
@@ -178,6 +183,7 @@ static const struct ib_device_ops kiwi_device_ops = {
 	.driver_id = RDMA_DRIVER_UNKNOWN,
 	.uverbs_abi_ver = KIWI_ABI_VERSION,
 
+	.alloc_hw_port_stats = kiwi_alloc_hw_port_stats,
 	.alloc_mr = kiwi_alloc_mr,
 	.alloc_pd = kiwi_alloc_pd,
 	.alloc_ucontext = kiwi_alloc_ucontext,
@@ -194,6 +200,7 @@ static const struct ib_device_ops kiwi_device_ops = {
 	.device_group = &kiwi_dev_attr_group,
 	.get_dev_fw_str = kiwi_get_dev_fw_str,
 	.get_dma_mr = kiwi_get_dma_mr,
+	.get_hw_stats = kiwi_get_hw_stats,
 	.get_netdev = kiwi_get_netdev,
 	.get_port_immutable = kiwi_get_port_immutable,
 	.iw_accept = kiwi_iw_accept,
@@ -566,6 +573,8 @@ static void __exit kiwi_exit(void)
 	unregister_netdevice_notifier(&kiwi_netdev_nb);
 	flush_workqueue(kiwi_wq);
 	kiwi_unregister_all();
+	/* Sockets released gracefully may still hold zero-copy pages. */
+	kiwi_zc_wait_all();
 	destroy_workqueue(kiwi_wq);
 	destroy_workqueue(kiwi_free_wq);
 	destroy_workqueue(kiwi_rx_wq);

@@ -321,6 +321,11 @@ void kiwi_qp_sq_done(struct kiwi_qp *qp, u32 sq_idx, u8 status)
 	struct kiwi_sq_slot *s;
 
 	spin_lock_bh(&qp->sq_lock);
+	/* A zero-copy Send finishing after the flush completed it. */
+	if (sq_idx - qp->sq.cons >= qp->sq_next - qp->sq.cons) {
+		spin_unlock_bh(&qp->sq_lock);
+		return;
+	}
 	s = &qp->sq_slots[sq_idx & qp->sq.mask];
 	s->status = status;
 	s->done = true;
@@ -720,6 +725,7 @@ int kiwi_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	kiwi_qp_error(qp);
 	flush_work(&qp->err_work);
 	kiwi_poller_del(qp);
+	kiwi_zc_detach(qp);
 	/* A kick that never ran leaves its reference to us. */
 	if (cancel_work_sync(&qp->tx_work))
 		kiwi_qp_put(qp);
@@ -727,7 +733,7 @@ int kiwi_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	kiwi_qp_put(qp);
 	wait_for_completion(&qp->released);
 
-	kfree(qp->tx);
+	kiwi_tx_free(qp);
 	kfree(qp->orq);
 	kfree(qp->irq);
 	kvfree(qp->sq_slots);

@@ -10,6 +10,7 @@
 
 #include <linux/bvec.h>
 #include <linux/completion.h>
+#include <linux/mm_types_task.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -28,6 +29,8 @@
 struct kiwi_cep;
 struct kiwi_cq;
 struct kiwi_mr;
+struct kiwi_zc_owner;
+struct ubuf_info;
 
 /*
  * The iWARP QP states (RDMAC verbs) and how the IB states map onto them:
@@ -176,6 +179,7 @@ enum kiwi_tx_done_kind {
 #define KIWI_TX_BATCH_MSGS	16
 #define KIWI_TX_HDR_SLOT	KIWI_HDR_MAX_LEN
 #define KIWI_TX_TRL_SLOT	8
+#define KIWI_TX_ZC_PAGES	4
 
 /**
  * struct kiwi_tx_batch - FPDUs on their way into the socket
@@ -192,6 +196,11 @@ enum kiwi_tx_done_kind {
  *	own copy is reused by the next WR before the batch is sent
  * @mkr: MPA markers inserted into the batch; each takes a piece of @vec
  * @nmkr: entries in @mkr
+ * @zc: the zero-copy notification when the batch goes out zero-copy
+ *	(zc.c), else NULL; set before its first byte is sent
+ * @zc_page: pages holding the batch's own bytes for zero-copy, referenced
+ *	until the batch is sent
+ * @nzc_page: entries in @zc_page
  */
 struct kiwi_tx_batch {
 	struct bio_vec vec[KIWI_TX_BATCH_VECS];
@@ -206,6 +215,9 @@ struct kiwi_tx_batch {
 	u8 inl[KIWI_TX_BATCH_MSGS][KIWI_MAX_INLINE];
 	u8 mkr[KIWI_TX_BATCH_VECS][KIWI_MKR_LEN] __aligned(KIWI_MKR_LEN);
 	unsigned int nmkr;
+	struct ubuf_info *zc;
+	struct page *zc_page[KIWI_TX_ZC_PAGES];
+	unsigned int nzc_page;
 };
 
 enum kiwi_tx_kind {
@@ -233,6 +245,7 @@ enum kiwi_tx_kind {
  * @term_len: bytes in @term_buf
  * @mkr: marker insertion state, when the peer asked for markers
  * @batch: FPDUs being handed to TCP
+ * @zc_frag: where zero-copy batches copy the bytes of their own (zc.c)
  */
 struct kiwi_tx {
 	enum kiwi_tx_kind kind;
@@ -250,6 +263,7 @@ struct kiwi_tx {
 	u32 term_len;
 	struct kiwi_mkr_tx mkr;
 	struct kiwi_tx_batch batch;
+	struct page_frag zc_frag;
 };
 
 enum kiwi_rx_state {
@@ -386,6 +400,8 @@ enum kiwi_qp_flag {
  * @poll_node: entry on the SQ poller's list
  * @sq_poll: the SQ is watched by the poller (the context asked for it)
  * @vendor_err: TERMINATE code reported in error completions
+ * @zc_owner: what the QP's zero-copy notifications refer to it by, or
+ *	NULL before the first zero-copy batch (zc.c)
  */
 struct kiwi_qp {
 	struct ib_qp ibqp;
@@ -439,6 +455,7 @@ struct kiwi_qp {
 	struct list_head poll_node;
 	bool sq_poll;
 	u32 vendor_err;
+	struct kiwi_zc_owner *zc_owner;
 };
 
 static inline struct kiwi_qp *to_kiwi_qp(struct ib_qp *ibqp)
@@ -505,6 +522,18 @@ void kiwi_rx_work(struct work_struct *work);
 void kiwi_tx_release(struct kiwi_qp *qp);
 int kiwi_tx_init(struct kiwi_qp *qp);
 bool kiwi_tx_sq_pending(struct kiwi_qp *qp);
+
+void kiwi_tx_free(struct kiwi_qp *qp);
+
+/* zc.c */
+struct ubuf_info *kiwi_zc_alloc(struct kiwi_qp *qp);
+void kiwi_zc_add_sq(struct ubuf_info *uarg, u32 sq_idx);
+void kiwi_zc_put(struct ubuf_info *uarg);
+bool kiwi_zc_pending(struct kiwi_qp *qp);
+void kiwi_zc_detach(struct kiwi_qp *qp);
+int kiwi_zc_kva(struct page_frag *frag, const void *src, u32 len,
+		struct page **page, u32 *off);
+void kiwi_zc_wait_all(void);
 
 /* rx.c */
 int kiwi_rx_actor(read_descriptor_t *desc, struct sk_buff *skb,

@@ -57,6 +57,8 @@ int kiwi_tx_init(struct kiwi_qp *qp)
 		if (!qp->tx)
 			return -ENOMEM;
 	}
+	if (qp->tx->zc_frag.page)
+		put_page(qp->tx->zc_frag.page);
 	memset(qp->tx, 0, sizeof(*qp->tx));
 	qp->tx->msn_send = 1;
 	qp->tx->msn_rreq = 1;
@@ -75,6 +77,13 @@ static void kiwi_put_mrs(struct kiwi_mr **mr, unsigned int n)
 			mr[i] = NULL;
 		}
 	}
+}
+
+/* The batch is sent: TCP holds its own references to the copy pages. */
+static void kiwi_tx_zc_unref(struct kiwi_tx_batch *b)
+{
+	while (b->nzc_page)
+		put_page(b->zc_page[--b->nzc_page]);
 }
 
 /**
@@ -97,6 +106,12 @@ void kiwi_tx_release(struct kiwi_qp *qp)
 		tx->batch.len = 0;
 		tx->batch.sent = 0;
 		tx->batch.nfpdu = 0;
+		/* Its WRs are left for the flush as well. */
+		if (tx->batch.zc) {
+			kiwi_zc_put(tx->batch.zc);
+			tx->batch.zc = NULL;
+		}
+		kiwi_tx_zc_unref(&tx->batch);
 		kiwi_put_mrs(tx->wqe.mr, KIWI_MAX_SEND_SGE);
 		if (tx->wqe.reg_mr) {
 			kiwi_mr_put(tx->wqe.reg_mr);
@@ -123,6 +138,18 @@ void kiwi_tx_release(struct kiwi_qp *qp)
 		e->mr = NULL;
 	}
 	spin_unlock_bh(&qp->rdma_lock);
+}
+
+/**
+ * kiwi_tx_free() - free the transmitter of a QP being destroyed
+ * @qp: the QP, released by everyone else
+ */
+void kiwi_tx_free(struct kiwi_qp *qp)
+{
+	if (qp->tx && qp->tx->zc_frag.page)
+		put_page(qp->tx->zc_frag.page);
+	kfree(qp->tx);
+	qp->tx = NULL;
 }
 
 /* Add kernel memory (possibly crossing pages) to the batch. */
@@ -837,7 +864,11 @@ static bool kiwi_tx_fill(struct kiwi_qp *qp, bool *more)
 	return true;
 }
 
-/* The whole batch is in TCP's hands: finish what it carried. */
+/*
+ * The whole batch is in TCP's hands: finish what it carried.  The MRs can
+ * go now even for a zero-copy batch, since the skbs hold references to
+ * the pages themselves; its WRs complete when the skbs let go (zc.c).
+ */
 static void kiwi_tx_batch_done(struct kiwi_qp *qp)
 {
 	struct kiwi_tx_batch *b = &qp->tx->batch;
@@ -848,11 +879,21 @@ static void kiwi_tx_batch_done(struct kiwi_qp *qp)
 		struct kiwi_tx_done *d = &b->done[i];
 
 		kiwi_put_mrs(d->mr, KIWI_MAX_SEND_SGE);
-		if (d->kind == KIWI_TXD_SQ)
+		if (d->kind == KIWI_TXD_SQ && b->zc)
+			kiwi_zc_add_sq(b->zc, d->sq_idx);
+		else if (d->kind == KIWI_TXD_SQ)
 			kiwi_qp_sq_done(qp, d->sq_idx, KIWI_WC_SUCCESS);
 		else if (d->kind == KIWI_TXD_TERM)
 			term = true;
 	}
+	if (b->zc) {
+		atomic64_add(b->len, &qp->kdev->tx_zcopy_bytes);
+		kiwi_zc_put(b->zc);
+		b->zc = NULL;
+	} else {
+		atomic64_add(b->len, &qp->kdev->tx_copy_bytes);
+	}
+	kiwi_tx_zc_unref(b);
 	b->ndone = 0;
 	b->nvec = 0;
 	b->len = 0;
@@ -863,6 +904,89 @@ static void kiwi_tx_batch_done(struct kiwi_qp *qp)
 		qp->term_sent = true;
 		kiwi_qp_error(qp);
 	}
+}
+
+/* Whether @v points into the transmitter's own buffers. */
+static bool kiwi_tx_own(const struct kiwi_tx *tx, const struct bio_vec *v)
+{
+	const void *p = page_address(v->bv_page) + v->bv_offset;
+
+	return p >= (const void *)tx && p < (const void *)(tx + 1);
+}
+
+/*
+ * Move a piece of the transmitter's own bytes to a copy page the skbs may
+ * keep, which the batch references until it is sent.
+ */
+static int kiwi_tx_zc_move(struct kiwi_tx *tx, struct bio_vec *v)
+{
+	struct kiwi_tx_batch *b = &tx->batch;
+	struct page *page;
+	u32 off;
+
+	if (kiwi_zc_kva(&tx->zc_frag, page_address(v->bv_page) + v->bv_offset,
+			v->bv_len, &page, &off))
+		return -ENOMEM;
+	if (!b->nzc_page || b->zc_page[b->nzc_page - 1] != page) {
+		if (b->nzc_page == KIWI_TX_ZC_PAGES)
+			return -ENOSPC;
+		get_page(page);
+		b->zc_page[b->nzc_page++] = page;
+	}
+	v->bv_page = page;
+	v->bv_offset = off;
+	return 0;
+}
+
+/*
+ * Before the first byte of a batch goes out: send it zero-copy if its
+ * payload is at least tx_zcopy_min bytes and every payload page may be
+ * referenced by skbs (not slab memory of a kernel consumer, as
+ * sendpage_ok() says).  Smaller batches are cheaper to copy than to wait
+ * for their acknowledgment.  Pieces the move leaves adjacent are merged,
+ * which saves skb fragments.
+ */
+static void kiwi_tx_zc_prepare(struct kiwi_qp *qp)
+{
+	struct kiwi_tx *tx = qp->tx;
+	struct kiwi_tx_batch *b = &tx->batch;
+	u32 min = READ_ONCE(kiwi_tx_zcopy_min), payload = 0;
+	struct ubuf_info *uarg;
+	unsigned int i, w;
+	bool ok = true;
+
+	if (!min || b->len < min)
+		return;
+	for (i = 0; i < b->nvec; i++) {
+		if (kiwi_tx_own(tx, &b->vec[i]))
+			continue;
+		if (!sendpage_ok(b->vec[i].bv_page))
+			return;
+		payload += b->vec[i].bv_len;
+	}
+	if (payload < min)
+		return;
+	uarg = kiwi_zc_alloc(qp);
+	if (!uarg)
+		return;
+	for (i = 0, w = 0; i < b->nvec; i++) {
+		struct bio_vec v = b->vec[i];
+		struct bio_vec *prev = w ? &b->vec[w - 1] : NULL;
+
+		/* On failure the rest stays where it is, and is copied. */
+		if (ok && kiwi_tx_own(tx, &v) && kiwi_tx_zc_move(tx, &v))
+			ok = false;
+		if (prev && prev->bv_page == v.bv_page &&
+		    prev->bv_offset + prev->bv_len == v.bv_offset)
+			prev->bv_len += v.bv_len;
+		else
+			b->vec[w++] = v;
+	}
+	b->nvec = w;
+	if (ok)
+		b->zc = uarg;
+	else
+		kiwi_zc_put(uarg);
 }
 
 /*
@@ -879,6 +1003,12 @@ static int kiwi_tx_push(struct kiwi_qp *qp, struct socket *sock, bool more)
 	};
 	int ret;
 
+	if (!b->sent && !b->zc)
+		kiwi_tx_zc_prepare(qp);
+	if (b->zc) {
+		msg.msg_flags |= MSG_ZEROCOPY;
+		msg.msg_ubuf = b->zc;
+	}
 	/* Before sendmsg, so a write_space right after it finds the bit. */
 	set_bit(KIWI_QP_TX_WAIT_SPACE, &qp->flags);
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, b->vec, b->nvec, b->len);
@@ -942,8 +1072,10 @@ static void kiwi_tx_locked(struct kiwi_qp *qp)
 		kiwi_tx_kick(qp);
 		return;
 	}
+	/* Sent and completed: the last zero-copy batch kicks us again. */
 	if (READ_ONCE(qp->state) == KIWI_QPS_CLOSING &&
-	    tx->kind == KIWI_TX_NONE && !tx->batch.len)
+	    tx->kind == KIWI_TX_NONE && !tx->batch.len &&
+	    !kiwi_zc_pending(qp))
 		kiwi_cm_qp_drained(qp);
 }
 

@@ -123,6 +123,40 @@ void kiwi_get_dev_fw_str(struct ib_device *ibdev, char *str)
 	snprintf(str, IB_FW_VERSION_NAME_MAX, "kiwi-%s", KIWI_VERSION);
 }
 
+/*
+ * Port counters (`rdma statistic show`): how many bytes the transmitter
+ * handed TCP zero-copy and how many to copy.
+ */
+enum kiwi_hw_stat {
+	KIWI_STAT_TX_ZCOPY_BYTES,
+	KIWI_STAT_TX_COPY_BYTES,
+};
+
+static const struct rdma_stat_desc kiwi_hw_stat_descs[] = {
+	[KIWI_STAT_TX_ZCOPY_BYTES].name = "tx_zcopy_bytes",
+	[KIWI_STAT_TX_COPY_BYTES].name = "tx_copy_bytes",
+};
+
+struct rdma_hw_stats *kiwi_alloc_hw_port_stats(struct ib_device *ibdev,
+					       u32 port)
+{
+	return rdma_alloc_hw_stats_struct(kiwi_hw_stat_descs,
+					  ARRAY_SIZE(kiwi_hw_stat_descs),
+					  RDMA_HW_STATS_DEFAULT_LIFESPAN);
+}
+
+int kiwi_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
+		      u32 port, int index)
+{
+	struct kiwi_device *kdev = to_kiwi_dev(ibdev);
+
+	stats->value[KIWI_STAT_TX_ZCOPY_BYTES] =
+		atomic64_read(&kdev->tx_zcopy_bytes);
+	stats->value[KIWI_STAT_TX_COPY_BYTES] =
+		atomic64_read(&kdev->tx_copy_bytes);
+	return ARRAY_SIZE(kiwi_hw_stat_descs);
+}
+
 /* Context: process. */
 int kiwi_alloc_ucontext(struct ib_ucontext *ibuctx, struct ib_udata *udata)
 {

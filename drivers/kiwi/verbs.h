@@ -12,6 +12,10 @@
 extern const struct attribute_group kiwi_dev_attr_group;
 
 void kiwi_get_dev_fw_str(struct ib_device *ibdev, char *str);
+struct rdma_hw_stats *kiwi_alloc_hw_port_stats(struct ib_device *ibdev,
+					       u32 port);
+int kiwi_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
+		      u32 port, int index);
 struct net_device *kiwi_get_netdev(struct ib_device *ibdev, u32 port);
 int kiwi_get_port_immutable(struct ib_device *ibdev, u32 port,
 			    struct ib_port_immutable *imm);
