@@ -334,5 +334,71 @@ TEST_F(Opcodes, MixedStreamInOrder)
 		EXPECT_TRUE(b->guards_ok());
 }
 
+/*
+ * A Send or Write completes only once its source may change: each source
+ * region is overwritten the moment its completion is polled, and every
+ * message must still arrive as it was posted.  With zero-copy transmit
+ * (kiwi's tx_zcopy_min), a completion delivered while TCP still held the
+ * pages (unsent in its write queue, say) shows up here as bytes of the
+ * overwrite.  Several large messages are in flight at once, so that TCP
+ * has a backlog when the first ones complete.
+ */
+TEST_F(Opcodes, SourceOverwrittenAtCompletion)
+{
+	const size_t n = 512 * 1024;
+	const int inflight = 4, rounds = 6;
+	auto c = conn();
+	ASSERT_TRUE(c);
+	Buf src(n * inflight), dst(n * inflight), wdst(n * inflight);
+	src.reg(c->client.pd, IBV_ACCESS_LOCAL_WRITE);
+	dst.reg(c->server.pd, IBV_ACCESS_LOCAL_WRITE);
+	wdst.reg(c->server.pd, IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE);
+
+	for (int r = 0; r < rounds; r++) {
+		const bool write = r % 2;
+
+		for (int i = 0; i < inflight; i++) {
+			const uint64_t id = r * inflight + i;
+
+			fill_pat(src.data() + i * n, n, 700 + id);
+			if (write) {
+				ASSERT_EQ(0, post_send(c->client.qp(), IBV_WR_RDMA_WRITE,
+						       { src.sge(i * n, n) }, id,
+						       IBV_SEND_SIGNALED,
+						       wdst.addr(i * n),
+						       wdst.mr()->rkey));
+			} else {
+				ASSERT_EQ(0, post_recv(c->server.qp(),
+						       { dst.sge(i * n, n) }, id));
+				ASSERT_EQ(0, post_send(c->client.qp(), IBV_WR_SEND,
+						       { src.sge(i * n, n) }, id));
+			}
+		}
+		for (int i = 0; i < inflight; i++) {
+			const uint64_t id = r * inflight + i;
+
+			ASSERT_TRUE(expect_wc(c->client.scq, id,
+					      write ? IBV_WC_RDMA_WRITE : IBV_WC_SEND));
+			memset(src.data() + i * n, 0xa5, n);
+		}
+		if (write) {
+			ASSERT_TRUE(marker(*c, 0xfeed + r));
+		} else {
+			for (int i = 0; i < inflight; i++)
+				ASSERT_TRUE(expect_wc(c->server.rcq, r * inflight + i,
+						      IBV_WC_RECV));
+		}
+		for (int i = 0; i < inflight; i++) {
+			const uint8_t *p = (write ? wdst : dst).data() + i * n;
+
+			EXPECT_TRUE(is_pat(p, n, 700 + r * inflight + i))
+				<< (write ? "write " : "send ") << r * inflight + i;
+		}
+	}
+	EXPECT_TRUE(src.guards_ok());
+	EXPECT_TRUE(dst.guards_ok());
+	EXPECT_TRUE(wdst.guards_ok());
+}
+
 } /* namespace */
 } /* namespace kv */

@@ -139,6 +139,19 @@ if [ "$dev" = kiwi ] && [ "$peer" = kiwi ] && [ "$filter" = '*' ]; then
 	echo 1 > "$par"
 	echo "verbs suite with markers: $(echo "$mcases" | wc -l) cases, $(( $(date +%s) - start_all ))s"
 fi
+# kiwi on either end: the data cases again with every batch that carries
+# payload sent zero-copy (tx_zcopy_min=1), so that completions wait for
+# TCP to let go of the pages; Lifecycle kills and destroys QPs with such
+# batches in flight.
+par=/sys/module/kiwi/parameters/tx_zcopy_min
+if { [ "$dev" = kiwi ] || [ "$peer" = kiwi ]; } && [ "$filter" = '*' ]; then
+	zcases=$(echo "$cases" | grep -E '^(Opcodes|Lifecycle|Signal|Fence|Sge|Flush)')
+	start_all=$(date +%s)
+	echo 1 > "$par" || fail "set tx_zcopy_min=1"
+	run_cases "zero-copy: " "$zcases"
+	echo 0 > "$par"
+	echo "verbs suite zero-copy: $(echo "$zcases" | wc -l) cases, $(( $(date +%s) - start_all ))s"
+fi
 if [ -s "$quirks" ]; then
 	echo "known $dev/$peer deviations accepted (quirks):"
 	sort -u "$quirks" | sed 's/^/    /'
