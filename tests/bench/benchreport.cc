@@ -6,7 +6,7 @@
  *   benchreport CSV-OUT < guest logs
  *
  * Input lines: SAMPLE <path> <metric> <size> <impl> <value> <unit>
- * impl is kiwi, kiwi-nopoll, kiwi-mss, siw or tcp.  TCP's tcp_bw / tcp_lat samples
+ * impl is kiwi, kiwi-nopoll, kiwi-mss, kiwi-zc, siw or tcp.  TCP's tcp_bw / tcp_lat samples
  * are the baseline of the RDMA bandwidth / latency rows of the same path
  * and size.  For latency a ratio below 1 means kiwi is faster.
  */
@@ -93,38 +93,43 @@ int main(int argc, char **argv)
 	}
 
 	std::ofstream csv(argv[1]);
-	csv << "path,metric,size,unit,kiwi,kiwi_nopoll,kiwi_mss,siw,tcp,"
+	csv << "path,metric,size,unit,kiwi,kiwi_nopoll,kiwi_mss,kiwi_zc,siw,tcp,"
 	       "kiwi_over_siw,kiwi_over_tcp,kiwi_nopoll_over_tcp,"
-	       "kiwi_mss_over_tcp,samples\n";
-	std::printf("%-7s %-13s %8s %-6s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
+	       "kiwi_mss_over_tcp,kiwi_zc_over_tcp,samples\n";
+	std::printf("%-7s %-13s %8s %-6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
 		    "path", "metric", "size", "unit", "kiwi", "nopoll", "mss",
-		    "siw", "tcp", "kiwi/siw", "kiwi/tcp", "nopol/tcp",
-		    "mss/tcp");
+		    "zc", "siw", "tcp", "kiwi/siw", "kiwi/tcp", "nopol/tcp",
+		    "mss/tcp", "zc/tcp");
 	for (auto &[k, s] : rows) {
 		auto kiwi = median(s["kiwi"]);
 		auto nopoll = median(s["kiwi-nopoll"]);
 		auto mss = median(s["kiwi-mss"]);
+		auto zc = median(s["kiwi-zc"]);
 		auto siw = median(s["siw"]);
 		bool bw = k.metric.find("_bw") != std::string::npos;
 		auto base = median(tcp[{k.path, bw ? "tcp_bw" : "tcp_lat", k.size}]);
 		size_t n = s["kiwi"].size();
 
-		std::printf("%-7s %-13s %8ld %-6s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
+		std::printf("%-7s %-13s %8ld %-6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
 			    k.path.c_str(), k.metric.c_str(), k.size,
 			    units[k].c_str(), fmt(kiwi).c_str(),
 			    fmt(nopoll).c_str(), fmt(mss).c_str(),
-			    fmt(siw).c_str(), fmt(base).c_str(),
+			    fmt(zc).c_str(), fmt(siw).c_str(),
+			    fmt(base).c_str(),
 			    fmt(ratio(kiwi, siw)).c_str(),
 			    fmt(ratio(kiwi, base)).c_str(),
 			    fmt(ratio(nopoll, base)).c_str(),
-			    fmt(ratio(mss, base)).c_str());
+			    fmt(ratio(mss, base)).c_str(),
+			    fmt(ratio(zc, base)).c_str());
 		csv << k.path << ',' << k.metric << ',' << k.size << ','
 		    << units[k] << ',' << fmt(kiwi) << ',' << fmt(nopoll) << ','
-		    << fmt(mss) << ',' << fmt(siw) << ',' << fmt(base) << ','
+		    << fmt(mss) << ',' << fmt(zc) << ',' << fmt(siw) << ','
+		    << fmt(base) << ','
 		    << fmt(ratio(kiwi, siw), "%.3f") << ','
 		    << fmt(ratio(kiwi, base), "%.3f") << ','
 		    << fmt(ratio(nopoll, base), "%.3f") << ','
-		    << fmt(ratio(mss, base), "%.3f") << ',' << n << '\n';
+		    << fmt(ratio(mss, base), "%.3f") << ','
+		    << fmt(ratio(zc, base), "%.3f") << ',' << n << '\n';
 	}
 	return 0;
 }

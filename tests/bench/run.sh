@@ -8,7 +8,7 @@
 #   tests/bench/run.sh [veth|2guest|all]
 #
 # Environment: KIWI_BENCH_ROUNDS, KIWI_BENCH_BW_SIZES, KIWI_BENCH_LAT_SIZES,
-# KIWI_BENCH_IMPLS (default "kiwi kiwi-nopoll kiwi-mss siw tcp"), KERNEL.  Results: $KIWI_CACHE/bench/<date>/ (logs, bench.csv, table.txt).
+# KIWI_BENCH_IMPLS (default "kiwi kiwi-nopoll kiwi-mss kiwi-zc siw tcp"), KERNEL.  Results: $KIWI_CACHE/bench/<date>/ (logs, bench.csv, table.txt).
 # Absolute numbers under TCG emulation are slow and noisy; the ratios are
 # what to read.
 set -uo pipefail
