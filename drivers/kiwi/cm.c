@@ -354,6 +354,7 @@ static void kiwi_rx_read(struct sock *sk, struct kiwi_qp *qp)
 		.count = 1,
 	};
 
+	lockdep_assert_held_read(&sk->sk_callback_lock);
 	tcp_read_sock(sk, &desc, kiwi_rx_actor);
 }
 
@@ -362,6 +363,7 @@ static void kiwi_rx_defer(struct sock *sk, struct kiwi_qp *qp)
 {
 	unsigned int cpu;
 
+	lockdep_assert_held_read(&sk->sk_callback_lock);
 	if (test_and_set_bit(KIWI_QP_RX_WORK, &qp->flags))
 		return;
 	sock_hold(sk);
