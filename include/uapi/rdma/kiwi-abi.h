@@ -54,7 +54,8 @@
  * it has been idle for sq_poll_idle_us it sets KIWI_RING_F_NEED_WAKEUP in
  * every SQ it watches, executes a full barrier, re-checks the rings and
  * sleeps.  The provider makes the doorbell system call, IB_USER_VERBS
- * post_send with zero work requests, only when it sees NEED_WAKEUP, or
+ * post_send with zero work requests (libkiwi write()s it to the uverbs
+ * file as a legacy command), only when it sees NEED_WAKEUP, or
  * always when the context reports KIWI_CTX_F_SQ_POLL clear.  The system
  * call processes the SQ in the caller's context and wakes the poller.
  * RQs and SRQs need no doorbell: the kernel reads them when data arrives.
