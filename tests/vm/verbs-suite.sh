@@ -127,30 +127,30 @@ done
 run_cases "" "$cases"
 echo "verbs suite: $(echo "$cases" | wc -l) cases, $n_skip skipped, $(( $(date +%s) - start_all ))s"
 
-# kiwi against kiwi: the data cases again with MPA markers (RFC 5044
-# section 5) asked for, so inserted, both ways.  (The remote error cases
-# stay out: their wire capture parses FPDUs without markers.)
-par=/sys/module/kiwi/parameters/mpa_markers
-if [ "$dev" = kiwi ] && [ "$peer" = kiwi ] && [ "$filter" = '*' ]; then
-	mcases=$(echo "$cases" | grep -E '^(Opcodes|Sizes/CmPdata)')
-	start_all=$(date +%s)
-	echo 2 > "$par" || fail "set mpa_markers=2"
-	run_cases "markers: " "$mcases"
-	echo 1 > "$par"
-	echo "verbs suite with markers: $(echo "$mcases" | wc -l) cases, $(( $(date +%s) - start_all ))s"
-fi
-# kiwi on either end: the data cases again with every batch that carries
-# payload sent zero-copy (tx_zcopy_min=1), so that completions wait for
-# TCP to let go of the pages; Lifecycle kills and destroys QPs with such
-# batches in flight.
-par=/sys/module/kiwi/parameters/tx_zcopy_min
-if { [ "$dev" = kiwi ] || [ "$peer" = kiwi ]; } && [ "$filter" = '*' ]; then
-	zcases=$(echo "$cases" | grep -E '^(Opcodes|Lifecycle|Signal|Fence|Sge|Flush)')
-	start_all=$(date +%s)
-	echo 1 > "$par" || fail "set tx_zcopy_min=1"
-	run_cases "zero-copy: " "$zcases"
-	echo 0 > "$par"
-	echo "verbs suite zero-copy: $(echo "$zcases" | wc -l) cases, $(( $(date +%s) - start_all ))s"
+# rerun LABEL PARAM=VALUE RESET REGEX: the cases matching REGEX again,
+# with a kiwi module parameter set to VALUE, and RESET afterwards.
+rerun() {
+	local label=$1 par=/sys/module/kiwi/parameters/${2%%=*} sel start
+	sel=$(echo "$cases" | grep -E "$4")
+	start=$(date +%s)
+	echo "${2#*=}" > "$par" || fail "set $2"
+	run_cases "$label: " "$sel"
+	echo "$3" > "$par"
+	echo "verbs suite, $label: $(echo "$sel" | wc -l) cases, $(( $(date +%s) - start ))s"
+}
+if [ "$filter" = '*' ]; then
+	# kiwi against kiwi: the data cases with MPA markers (RFC 5044
+	# section 5) asked for, so inserted, both ways.  (The remote error
+	# cases stay out: their wire capture parses FPDUs without markers.)
+	[ "$dev" = kiwi ] && [ "$peer" = kiwi ] &&
+		rerun markers mpa_markers=2 1 '^(Opcodes|Sizes/CmPdata)'
+	# kiwi on either end: every batch that carries payload sent
+	# zero-copy, so that completions wait for TCP to let go of the
+	# pages; Lifecycle kills and destroys QPs with such batches in
+	# flight.
+	{ [ "$dev" = kiwi ] || [ "$peer" = kiwi ]; } &&
+		rerun zero-copy tx_zcopy_min=1 0 \
+			'^(Opcodes|Lifecycle|Signal|Fence|Sge|Flush)'
 fi
 if [ -s "$quirks" ]; then
 	echo "known $dev/$peer deviations accepted (quirks):"
