@@ -50,6 +50,9 @@ struct kiwi_poller;
  * @num_cep: endpoints in existence; teardown waits for zero
  * @tx_zcopy_bytes: bytes handed to TCP zero-copy (a hardware counter)
  * @tx_copy_bytes: bytes handed to TCP to copy (a hardware counter)
+ * @sq_doorbells: doorbell system calls on user SQs (a hardware counter)
+ * @sq_poll_yields: times the SQ poller gave its CPU to another task (a
+ *	hardware counter)
  */
 struct kiwi_device {
 	struct ib_device ibdev;
@@ -80,6 +83,8 @@ struct kiwi_device {
 	atomic_t num_cep;
 	atomic64_t tx_zcopy_bytes;
 	atomic64_t tx_copy_bytes;
+	atomic64_t sq_doorbells;
+	atomic64_t sq_poll_yields;
 };
 
 /**

@@ -39,7 +39,7 @@ MODULE_PARM_DESC(sq_poll,
 unsigned int kiwi_sq_poll_idle_us = 2000;
 module_param_named(sq_poll_idle_us, kiwi_sq_poll_idle_us, uint, 0644);
 MODULE_PARM_DESC(sq_poll_idle_us,
-		 "Microseconds without work before the SQ poller sleeps and asks for doorbells; 0: never sleep while it has QPs (default: 2000)");
+		 "Microseconds without work before the SQ poller sleeps and asks for doorbells, and how long it leaves its CPU to another task that wants it; 0: never sleep while it has QPs (default: 2000)");
 
 unsigned int kiwi_rx_defer_bytes = SZ_16K;
 module_param_named(rx_defer_bytes, kiwi_rx_defer_bytes, uint, 0644);

@@ -8,14 +8,24 @@
  * runs that QP's transmitter itself.  After sq_poll_idle_us without work
  * it raises KIWI_RING_F_NEED_WAKEUP in every SQ it watches and sleeps;
  * from then on a process that posts sees the flag and makes the doorbell
- * system call, which wakes the thread.  sq_poll_idle_us = 0 keeps the
- * thread spinning for as long as it has QPs.  The protocol is written
- * down in include/uapi/rdma/kiwi-abi.h.
+ * system call, which wakes the thread.
+ *
+ * The thread also gives way when another task is runnable on its CPU
+ * (typically the process it serves, where CPUs are scarce): it raises
+ * NEED_WAKEUP and sleeps for sq_poll_idle_us whatever the doorbells say,
+ * so that meanwhile processes post by system call, as with polling off.
+ * This is how vhost and KVM's halt polling decide to stop spinning.
+ *
+ * sq_poll_idle_us = 0 keeps the thread spinning for as long as it has
+ * QPs, contended or not (a CPU set aside for it).  The protocol is
+ * written down in include/uapi/rdma/kiwi-abi.h.
  *
  * Copyright (c) 2026 The kiwi authors
  */
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 
 #include "kiwi.h"
@@ -27,16 +37,21 @@
 
 /**
  * struct kiwi_poller - one device's SQ poller
+ * @kdev: the device
  * @task: the thread
  * @lock: protects @qps and @sleeping
  * @qps: the QPs watched (kiwi_qp.poll_node)
  * @sleeping: the thread announced NEED_WAKEUP and may be asleep
+ * @backoff: it sleeps because another task wanted its CPU; doorbells
+ *	do not wake it
  */
 struct kiwi_poller {
+	struct kiwi_device *kdev;
 	struct task_struct *task;
 	spinlock_t lock;	/* protects @qps and @sleeping */
 	struct list_head qps;
 	bool sleeping;
+	bool backoff;
 };
 
 static DEFINE_MUTEX(kiwi_poller_mutex);
@@ -74,11 +89,73 @@ static int kiwi_poll_scan(struct kiwi_poller *p, struct kiwi_qp **busy)
 	return n;
 }
 
+/*
+ * Spin only while there has been work lately and nothing else wants this
+ * CPU.  A spinning poller that shares its CPU with the process it serves
+ * (or with any other runnable task) delays that process by a scheduler
+ * time slice, which costs far more than a doorbell system call.
+ */
+static bool kiwi_poll_may_spin(struct kiwi_poller *p, unsigned long idle_since,
+			       bool *contended)
+{
+	*contended = false;
+	if (list_empty_careful(&p->qps))
+		return false;
+	if (!kiwi_sq_poll_idle_us)
+		return true;
+	if (!single_task_running()) {
+		atomic64_inc(&p->kdev->sq_poll_yields);
+		*contended = true;
+		return false;
+	}
+	return time_before(jiffies, idle_since +
+			   usecs_to_jiffies(kiwi_sq_poll_idle_us));
+}
+
+/*
+ * Sleep with NEED_WAKEUP raised.  An idle poller sleeps until a doorbell
+ * wakes it.  One that gave way to another task sleeps for the idle time
+ * and is not woken by doorbells meanwhile: they transmit by themselves,
+ * and waking the poller would only take the CPU back from that task.
+ */
+static void kiwi_poll_sleep(struct kiwi_poller *p, struct kiwi_qp **busy,
+			    bool contended)
+{
+	ktime_t backoff = ns_to_ktime((u64)kiwi_sq_poll_idle_us *
+				      NSEC_PER_USEC);
+	int i, n;
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	spin_lock_bh(&p->lock);
+	p->sleeping = true;
+	WRITE_ONCE(p->backoff, contended);
+	kiwi_poll_flags(p, true);
+	spin_unlock_bh(&p->lock);
+	/* Pairs with the provider's barrier between post and check. */
+	smp_mb();
+	n = kiwi_poll_scan(p, busy);
+	for (i = 0; i < n; i++)
+		kiwi_qp_put(busy[i]);
+	if (!n && !kthread_should_stop()) {
+		if (contended)
+			schedule_hrtimeout(&backoff, HRTIMER_MODE_REL);
+		else
+			schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	spin_lock_bh(&p->lock);
+	p->sleeping = false;
+	WRITE_ONCE(p->backoff, false);
+	kiwi_poll_flags(p, false);
+	spin_unlock_bh(&p->lock);
+}
+
 static int kiwi_poller_thread(void *arg)
 {
 	struct kiwi_poller *p = arg;
 	struct kiwi_qp *busy[KIWI_POLL_BATCH];
 	unsigned long idle_since = jiffies;
+	bool contended;
 	int i, n;
 
 	while (!kthread_should_stop()) {
@@ -92,33 +169,12 @@ static int kiwi_poller_thread(void *arg)
 			cond_resched();
 			continue;
 		}
-		if (!list_empty_careful(&p->qps) &&
-		    (!kiwi_sq_poll_idle_us ||
-		     time_before(jiffies, idle_since +
-				 usecs_to_jiffies(kiwi_sq_poll_idle_us)))) {
+		if (kiwi_poll_may_spin(p, idle_since, &contended)) {
 			cond_resched();
 			cpu_relax();
 			continue;
 		}
-
-		/* Idle: ask for doorbells, then look once more, then sleep. */
-		set_current_state(TASK_INTERRUPTIBLE);
-		spin_lock_bh(&p->lock);
-		p->sleeping = true;
-		kiwi_poll_flags(p, true);
-		spin_unlock_bh(&p->lock);
-		/* Pairs with the provider's barrier between post and check. */
-		smp_mb();
-		n = kiwi_poll_scan(p, busy);
-		for (i = 0; i < n; i++)
-			kiwi_qp_put(busy[i]);
-		if (!n && !kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-		spin_lock_bh(&p->lock);
-		p->sleeping = false;
-		kiwi_poll_flags(p, false);
-		spin_unlock_bh(&p->lock);
+		kiwi_poll_sleep(p, busy, contended);
 		idle_since = jiffies;
 	}
 	return 0;
@@ -135,6 +191,7 @@ static struct kiwi_poller *kiwi_poller_get(struct kiwi_device *kdev)
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		goto out;
+	p->kdev = kdev;
 	spin_lock_init(&p->lock);
 	INIT_LIST_HEAD(&p->qps);
 	p->task = kthread_run(kiwi_poller_thread, p, "kiwi_poll/%s",
@@ -203,7 +260,7 @@ void kiwi_poller_wake(struct kiwi_qp *qp)
 {
 	struct kiwi_poller *p = READ_ONCE(qp->kdev->poller);
 
-	if (p && READ_ONCE(p->sleeping))
+	if (p && READ_ONCE(p->sleeping) && !READ_ONCE(p->backoff))
 		wake_up_process(p->task);
 }
 

@@ -994,6 +994,7 @@ int kiwi_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 			*bad_wr = wr;
 			return -EINVAL;
 		}
+		atomic64_inc(&qp->kdev->sq_doorbells);
 		if (state == KIWI_QPS_ERROR)
 			kiwi_qp_error(qp);
 		else

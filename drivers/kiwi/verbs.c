@@ -125,16 +125,22 @@ void kiwi_get_dev_fw_str(struct ib_device *ibdev, char *str)
 
 /*
  * Port counters (`rdma statistic show`): how many bytes the transmitter
- * handed TCP zero-copy and how many to copy.
+ * handed TCP zero-copy and how many to copy; how many doorbell system
+ * calls processes made, and how often the SQ poller made way for another
+ * task (and so asked for those doorbells).
  */
 enum kiwi_hw_stat {
 	KIWI_STAT_TX_ZCOPY_BYTES,
 	KIWI_STAT_TX_COPY_BYTES,
+	KIWI_STAT_SQ_DOORBELLS,
+	KIWI_STAT_SQ_POLL_YIELDS,
 };
 
 static const struct rdma_stat_desc kiwi_hw_stat_descs[] = {
 	[KIWI_STAT_TX_ZCOPY_BYTES].name = "tx_zcopy_bytes",
 	[KIWI_STAT_TX_COPY_BYTES].name = "tx_copy_bytes",
+	[KIWI_STAT_SQ_DOORBELLS].name = "sq_doorbells",
+	[KIWI_STAT_SQ_POLL_YIELDS].name = "sq_poll_yields",
 };
 
 struct rdma_hw_stats *kiwi_alloc_hw_port_stats(struct ib_device *ibdev,
@@ -154,6 +160,10 @@ int kiwi_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
 		atomic64_read(&kdev->tx_zcopy_bytes);
 	stats->value[KIWI_STAT_TX_COPY_BYTES] =
 		atomic64_read(&kdev->tx_copy_bytes);
+	stats->value[KIWI_STAT_SQ_DOORBELLS] =
+		atomic64_read(&kdev->sq_doorbells);
+	stats->value[KIWI_STAT_SQ_POLL_YIELDS] =
+		atomic64_read(&kdev->sq_poll_yields);
 	return ARRAY_SIZE(kiwi_hw_stat_descs);
 }
 

@@ -51,13 +51,16 @@
  * Doorbell.  After publishing SQ entries the provider executes a full
  * barrier and reads hdr->flags.  The kernel's SQ poller thread, when
  * enabled (module parameter sq_poll), picks new entries up by itself; when
- * it has been idle for sq_poll_idle_us it sets KIWI_RING_F_NEED_WAKEUP in
- * every SQ it watches, executes a full barrier, re-checks the rings and
- * sleeps.  The provider makes the doorbell system call, IB_USER_VERBS
- * post_send with zero work requests (libkiwi write()s it to the uverbs
- * file as a legacy command), only when it sees NEED_WAKEUP, or
- * always when the context reports KIWI_CTX_F_SQ_POLL clear.  The system
- * call processes the SQ in the caller's context and wakes the poller.
+ * it has been idle for sq_poll_idle_us, or when another task wants its
+ * CPU, it sets KIWI_RING_F_NEED_WAKEUP in every SQ it watches, executes a
+ * full barrier, re-checks the rings and sleeps.  The provider makes the
+ * doorbell system call, IB_USER_VERBS post_send with zero work requests
+ * (libkiwi write()s it to the uverbs file as a legacy command), only when
+ * it sees NEED_WAKEUP, or always when the context reports
+ * KIWI_CTX_F_SQ_POLL clear.  The system call processes the SQ in the
+ * caller's context and wakes the poller, unless the poller left its CPU
+ * to another task: then it sleeps on for sq_poll_idle_us and clears the
+ * flag when it resumes.
  * RQs and SRQs need no doorbell: the kernel reads them when data arrives.
  *
  * CQ arming.  ibv_req_notify_cq stores KIWI_CQ_ARM_NEXT or
