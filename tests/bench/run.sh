@@ -10,7 +10,11 @@
 # Environment: KIWI_BENCH_ROUNDS, KIWI_BENCH_BW_SIZES, KIWI_BENCH_LAT_SIZES,
 # KIWI_BENCH_IMPLS (default "kiwi kiwi-nopoll kiwi-mss kiwi-zc siw tcp"), KERNEL.  Results: $KIWI_CACHE/bench/<date>/ (logs, bench.csv, table.txt).
 # Absolute numbers under TCG emulation are slow and noisy; the ratios are
-# what to read.
+# what to read.  RDMA: perftest -R (bandwidth: BW average; latency:
+# t_typical, the median, half a round trip).  TCP: iperf3, and sockperf
+# ping-pong over non-blocking, busy-polling sockets (its median, also
+# half a round trip).  Each sample is one tool run; the table shows the
+# median of the rounds' samples.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
