@@ -39,7 +39,8 @@
  * struct kiwi_poller - one device's SQ poller
  * @kdev: the device
  * @task: the thread
- * @lock: protects @qps and @sleeping
+ * @lock: protects @qps, @sleeping and @backoff (read without it by
+ *	kiwi_poller_wake())
  * @qps: the QPs watched (kiwi_qp.poll_node)
  * @sleeping: the thread announced NEED_WAKEUP and may be asleep
  * @backoff: it sleeps because another task wanted its CPU; doorbells
@@ -48,7 +49,7 @@
 struct kiwi_poller {
 	struct kiwi_device *kdev;
 	struct task_struct *task;
-	spinlock_t lock;	/* protects @qps and @sleeping */
+	spinlock_t lock;	/* protects @qps, @sleeping and @backoff */
 	struct list_head qps;
 	bool sleeping;
 	bool backoff;
@@ -112,6 +113,17 @@ static bool kiwi_poll_may_spin(struct kiwi_poller *p, unsigned long idle_since,
 			   usecs_to_jiffies(kiwi_sq_poll_idle_us));
 }
 
+/* Raise or clear NEED_WAKEUP in every SQ, and say why. */
+static void kiwi_poll_announce(struct kiwi_poller *p, bool sleeping,
+			       bool backoff)
+{
+	spin_lock_bh(&p->lock);
+	WRITE_ONCE(p->sleeping, sleeping);
+	WRITE_ONCE(p->backoff, backoff);
+	kiwi_poll_flags(p, sleeping);
+	spin_unlock_bh(&p->lock);
+}
+
 /*
  * Sleep with NEED_WAKEUP raised.  An idle poller sleeps until a doorbell
  * wakes it.  One that gave way to another task sleeps for the idle time
@@ -126,11 +138,7 @@ static void kiwi_poll_sleep(struct kiwi_poller *p, struct kiwi_qp **busy,
 	int i, n;
 
 	set_current_state(TASK_INTERRUPTIBLE);
-	spin_lock_bh(&p->lock);
-	p->sleeping = true;
-	WRITE_ONCE(p->backoff, contended);
-	kiwi_poll_flags(p, true);
-	spin_unlock_bh(&p->lock);
+	kiwi_poll_announce(p, true, contended);
 	/* Pairs with the provider's barrier between post and check. */
 	smp_mb();
 	n = kiwi_poll_scan(p, busy);
@@ -143,11 +151,7 @@ static void kiwi_poll_sleep(struct kiwi_poller *p, struct kiwi_qp **busy,
 			schedule();
 	}
 	__set_current_state(TASK_RUNNING);
-	spin_lock_bh(&p->lock);
-	p->sleeping = false;
-	WRITE_ONCE(p->backoff, false);
-	kiwi_poll_flags(p, false);
-	spin_unlock_bh(&p->lock);
+	kiwi_poll_announce(p, false, false);
 }
 
 static int kiwi_poller_thread(void *arg)
