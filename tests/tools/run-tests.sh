@@ -17,7 +17,9 @@
 # matrix's markers cell, markers both ways, 1-byte Writes that TCP
 # coalesces many to a segment (tcp.stream 4 of its capture);
 # kiwi-kiwi-markers-split.pcap the same cell between two guests,
-# 1-byte Sends, where TCP splits FPDUs (tcp.stream 2).  The
+# 1-byte Sends, where TCP splits FPDUs (tcp.stream 2);
+# kiwi-kiwi-markers-lost.pcap ib_read_bw -s 1 of the markers cell, where
+# Wireshark loses the framing for forty frames (tcp.stream 6).  The
 # sequencing cases use it and a conversation of multi-FPDU messages that
 # text2pcap builds here, as it builds the big-FPDU conversations (kiwi's
 # mpa_big: an FPDU over three segments).  The faults are made from these, by byte pokes,
@@ -318,6 +320,13 @@ expect pass '^stream 0 initiator to responder: markers on, big FPDUs off, 201 FP
 expect pass '^stream 0 initiator to responder: markers on, big FPDUs off, 201 FPDUs, largest ULPDU [0-9]+, 12 markers checked' \
 	"real kiwi <-> kiwi traffic with markers, FPDUs split at markers" \
 	--crc no --expect send "$s/kiwi-kiwi-markers-split.pcap"
+# ib_read_bw -s 1 of the same cell: 1448-byte segments of Read Requests
+# lose Wireshark's framing for forty frames, and it finds the thread
+# again at MSN 144; the sequencing must start over there, not call the
+# MSN wrong (the walk has checked every FPDU in between).
+expect pass '^stream 0 initiator to responder: markers on, big FPDUs off, 201 FPDUs' \
+	"real kiwi <-> kiwi traffic with markers, Wireshark's framing lost" \
+	--crc no --expect read_req,read_resp "$s/kiwi-kiwi-markers-lost.pcap"
 # the first FPDU's leading marker (FPDUPTR 0) made to point 16 bytes back
 f=$(faulty mkr0 rev1-crc-markers.pcap)
 poke "$f" $(($(frame_at "$f" 6) + mpa + 3)) 10
