@@ -92,10 +92,15 @@ struct kiwi_device {
  * @ibuctx: ib_core's context; must stay first
  * @sq_poll: its QPs' send queues are watched by the SQ poller (the
  *	module parameter's value when the context was created)
+ * @id: a number no other context gets, which its QPs and its doorbell
+ *	file carry (db.c)
+ * @db: its doorbell file's state, or NULL
  */
 struct kiwi_ucontext {
 	struct ib_ucontext ibuctx;
 	bool sq_poll;
+	u64 id;
+	struct kiwi_db *db;
 };
 
 /**

@@ -623,6 +623,7 @@ int kiwi_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *attr,
 						  ibuctx);
 		uctx = &kuctx->ibuctx;
 		qp->sq_poll = kuctx->sq_poll;
+		qp->uctx_id = kuctx->id;
 	}
 	if (!kiwi_obj_get(&kdev->num_qp, KIWI_MAX_QP))
 		return -ENOMEM;
@@ -981,6 +982,25 @@ static bool kiwi_may_sleep(void)
  * The transmitter, which takes the socket lock, runs in the caller's
  * context only if that may sleep, and is queued to kiwi_wq otherwise.
  */
+/**
+ * kiwi_qp_doorbell() - a user QP's doorbell rang
+ * @qp: the QP
+ *
+ * Send what its SQ holds, or flush it if the QP is in error, in the
+ * caller's context, and wake the SQ poller.
+ *
+ * Context: process.
+ */
+void kiwi_qp_doorbell(struct kiwi_qp *qp)
+{
+	atomic64_inc(&qp->kdev->sq_doorbells);
+	if (READ_ONCE(qp->state) == KIWI_QPS_ERROR)
+		kiwi_qp_error(qp);
+	else
+		kiwi_tx_run(qp);
+	kiwi_poller_wake(qp);
+}
+
 int kiwi_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 		   const struct ib_send_wr **bad_wr)
 {
@@ -994,12 +1014,7 @@ int kiwi_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 			*bad_wr = wr;
 			return -EINVAL;
 		}
-		atomic64_inc(&qp->kdev->sq_doorbells);
-		if (state == KIWI_QPS_ERROR)
-			kiwi_qp_error(qp);
-		else
-			kiwi_tx_run(qp);
-		kiwi_poller_wake(qp);
+		kiwi_qp_doorbell(qp);
 		return 0;
 	}
 	if (state == KIWI_QPS_IDLE) {

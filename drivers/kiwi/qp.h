@@ -454,6 +454,7 @@ struct kiwi_qp {
 
 	struct list_head poll_node;
 	bool sq_poll;
+	u64 uctx_id;
 	u32 vendor_err;
 	struct kiwi_zc_owner *zc_owner;
 };
@@ -474,6 +475,7 @@ static inline struct kiwi_qp *to_kiwi_qp(struct ib_qp *ibqp)
 void kiwi_qp_get(struct kiwi_qp *qp);
 void kiwi_qp_put(struct kiwi_qp *qp);
 struct kiwi_qp *kiwi_qp_get_by_qpn(struct kiwi_device *kdev, u32 qpn);
+void kiwi_qp_doorbell(struct kiwi_qp *qp);
 int kiwi_qp_to_rts(struct kiwi_qp *qp, struct kiwi_cep *cep,
 		   const struct kiwi_mpa_params *mpa, bool initiator);
 void kiwi_qp_error(struct kiwi_qp *qp);

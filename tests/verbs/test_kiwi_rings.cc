@@ -13,7 +13,8 @@
  * marker wr_id at the place the ABI puts it.
  *
  * On siw these are skipped: its rings have another layout, and siw is not
- * the driver under test here.
+ * the driver under test here.  So are the doorbell file's tests at the
+ * end: the file (found by its name in /proc/self/fd) is kiwi's own.
  */
 #include "suite.h"
 
@@ -21,6 +22,7 @@
 #include <rdma/ib_user_verbs.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -423,6 +425,162 @@ TEST_F(KiwiRings, CqConsumerIndexGarbage)
 		<< "a nonsensical CQ consumer index went unnoticed";
 	/* the Send itself was valid: the peer may well have it */
 	expect_contained(1, true);
+}
+
+/* The doorbell files open in this process: fd -> nothing. */
+std::set<int> db_fds()
+{
+	std::set<int> out;
+	DIR *d = opendir("/proc/self/fd");
+	char buf[64];
+
+	if (!d)
+		return out;
+	while (dirent *e = readdir(d)) {
+		std::string p = std::string("/proc/self/fd/") + e->d_name;
+		ssize_t n = readlink(p.c_str(), buf, sizeof(buf) - 1);
+		if (n > 0 && std::string(buf, n) == "anon_inode:[kiwi-db]")
+			out.insert(atoi(e->d_name));
+	}
+	closedir(d);
+	return out;
+}
+
+/* write() to a doorbell file: 0 if it took all len bytes, else errno. */
+int ring(int fd, const void *buf, size_t len)
+{
+	ssize_t n = write(fd, buf, len);
+	if (n < 0)
+		return errno;
+	return n == ssize_t(len) ? 0 : EIO;
+}
+
+/*
+ * A context of its own on the client device, with its doorbell file and
+ * a QP that never connects (the doorbell of an idle QP does nothing).
+ */
+struct DbCtx {
+	ibv_context *ctx = nullptr;
+	ibv_pd *pd = nullptr;
+	ibv_cq *cq = nullptr;
+	ibv_qp *qp = nullptr;
+	int fd = -1;
+
+	bool open(const std::string &dev)
+	{
+		int n = 0;
+		ibv_device **list = ibv_get_device_list(&n);
+		auto before = db_fds();
+
+		for (int i = 0; list && i < n && !ctx; i++)
+			if (dev == ibv_get_device_name(list[i]))
+				ctx = ibv_open_device(list[i]);
+		if (list)
+			ibv_free_device_list(list);
+		if (!ctx)
+			return false;
+		for (int f : db_fds())
+			if (!before.count(f))
+				fd = f;
+		pd = ibv_alloc_pd(ctx);
+		cq = pd ? ibv_create_cq(ctx, 4, nullptr, nullptr, 0) : nullptr;
+		if (!cq)
+			return false;
+		ibv_qp_init_attr a = {};
+		a.send_cq = a.recv_cq = cq;
+		a.qp_type = IBV_QPT_RC;
+		a.cap.max_send_wr = a.cap.max_recv_wr = 4;
+		a.cap.max_send_sge = a.cap.max_recv_sge = 1;
+		qp = ibv_create_qp(pd, &a);
+		return qp && fd >= 0;
+	}
+
+	void close()
+	{
+		if (qp)
+			ibv_destroy_qp(qp);
+		if (cq)
+			ibv_destroy_cq(cq);
+		if (pd)
+			ibv_dealloc_pd(pd);
+		if (ctx)
+			ibv_close_device(ctx);
+		qp = nullptr;
+		cq = nullptr;
+		pd = nullptr;
+		ctx = nullptr;
+		fd = -1;
+	}
+
+	~DbCtx() { close(); }
+};
+
+class KiwiDoorbellFile : public VerbsTest {
+protected:
+	void SetUp() override
+	{
+		if (Config::get().dev_type != "kiwi")
+			GTEST_SKIP() << "kiwi's doorbell file; the client device is "
+				     << Config::get().dev_type;
+		VerbsTest::SetUp();
+		if (getenv("KIWI_UVERBS_DOORBELL"))
+			GTEST_SKIP() << "KIWI_UVERBS_DOORBELL is set: no doorbell file";
+	}
+};
+
+/* Every context has one file, close-on-exec, that takes a QP number of
+ * that context and nothing else. */
+TEST_F(KiwiDoorbellFile, TakesOwnQpNumbersOnly)
+{
+	DbCtx a;
+	ASSERT_TRUE(a.open(Config::get().client_dev))
+		<< "context, QP or doorbell file missing: " << strerror(errno);
+	EXPECT_TRUE(fcntl(a.fd, F_GETFD) & FD_CLOEXEC);
+	uint32_t qpn = a.qp->qp_num;
+	uint64_t wide = qpn;
+	EXPECT_EQ(0, ring(a.fd, &qpn, sizeof(qpn)));
+	EXPECT_EQ(EINVAL, ring(a.fd, &qpn, 3));
+	EXPECT_EQ(EINVAL, ring(a.fd, &wide, sizeof(wide)));
+	EXPECT_EQ(EFAULT, ring(a.fd, reinterpret_cast<void *>(8), 4));
+	uint32_t none = 0xffffff;
+	EXPECT_EQ(ENOENT, ring(a.fd, &none, sizeof(none)));
+	char c;
+	EXPECT_EQ(-1, read(a.fd, &c, 1));
+
+	/* Another context's QP is not there for this file, and back. */
+	DbCtx b;
+	ASSERT_TRUE(b.open(Config::get().client_dev));
+	EXPECT_NE(a.fd, b.fd);
+	EXPECT_EQ(ENOENT, ring(b.fd, &qpn, sizeof(qpn)));
+	uint32_t bqpn = b.qp->qp_num;
+	EXPECT_EQ(ENOENT, ring(a.fd, &bqpn, sizeof(bqpn)));
+	EXPECT_EQ(0, ring(b.fd, &bqpn, sizeof(bqpn)));
+	/* A destroyed QP's number is gone. */
+	ASSERT_EQ(0, ibv_destroy_qp(b.qp));
+	b.qp = nullptr;
+	EXPECT_EQ(ENOENT, ring(b.fd, &bqpn, sizeof(bqpn)));
+}
+
+/* A file that outlives its context (here dup()ed) is cut off: ENXIO, and
+ * the QPs that context had are out of reach for good. */
+TEST_F(KiwiDoorbellFile, OutlivesItsContext)
+{
+	DbCtx a;
+	ASSERT_TRUE(a.open(Config::get().client_dev));
+	uint32_t qpn = a.qp->qp_num;
+	int own = a.fd, keep = dup(a.fd);
+	ASSERT_GE(keep, 0);
+	a.close();
+	EXPECT_EQ(ENXIO, ring(keep, &qpn, sizeof(qpn)));
+	/* The provider closed its own descriptor with the context. */
+	EXPECT_EQ(0u, db_fds().count(own));
+	DbCtx b;
+	ASSERT_TRUE(b.open(Config::get().client_dev));
+	EXPECT_EQ(ENXIO, ring(keep, &b.qp->qp_num, sizeof(b.qp->qp_num)));
+	EXPECT_EQ(0, ::close(keep));
+	auto c = conn();
+	ASSERT_TRUE(c);
+	EXPECT_TRUE(marker(*c));
 }
 
 } /* namespace */

@@ -43,6 +43,7 @@ struct kiwi_device {
 struct kiwi_context {
 	struct verbs_context ibv_ctx;	/* first: libibverbs allocates it */
 	uint32_t flags;			/* KIWI_CTX_F_* from the kernel */
+	int db_fd;			/* the doorbell file, or -1 */
 	uint32_t max_sge_rd;		/* SGEs of an RDMA Read sink */
 	char fw_ver[64];		/* the device's sysfs fw_ver, or "" */
 };

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kiwi.h"
 
@@ -101,8 +102,12 @@ static struct verbs_context *kiwi_alloc_context(struct ibv_device *ibdev,
 			__attribute__((aligned(8)));
 		struct kiwi_alloc_ctx_resp drv;
 	} resp = {};
-	struct ibv_get_context cmd;
+	struct {
+		struct ibv_get_context ibv;
+		struct kiwi_alloc_ctx_req drv;
+	} cmd = {};
 	struct kiwi_context *ctx;
+	const char *env;
 	int ret;
 
 	static_assert(offsetof(typeof(resp), drv) ==
@@ -116,11 +121,18 @@ static struct verbs_context *kiwi_alloc_context(struct ibv_device *ibdev,
 	if (!ctx)
 		return NULL;
 
-	ret = ibv_cmd_get_context(&ctx->ibv_ctx, &cmd, sizeof(cmd),
+	/* KIWI_UVERBS_DOORBELL=1: ring through uverbs (for comparisons). */
+	env = getenv("KIWI_UVERBS_DOORBELL");
+	if (!env || strcmp(env, "1"))
+		cmd.drv.flags = KIWI_CTX_REQ_DB_FD;
+	ctx->db_fd = -1;
+	ret = ibv_cmd_get_context(&ctx->ibv_ctx, &cmd.ibv, sizeof(cmd),
 				  (struct ib_uverbs_get_context_resp *)resp.ibv,
 				  sizeof(resp));
 	if (ret)
 		goto err_uninit;
+	if (resp.drv.flags & KIWI_CTX_F_DB_FD)
+		ctx->db_fd = resp.drv.db_fd;
 	if (!kiwi_ctx_resp_ok(&resp.drv)) {
 		ret = EPROTO;
 		goto err_uninit;
@@ -132,6 +144,8 @@ static struct verbs_context *kiwi_alloc_context(struct ibv_device *ibdev,
 	return &ctx->ibv_ctx;
 
 err_uninit:
+	if (ctx->db_fd >= 0)
+		close(ctx->db_fd);
 	verbs_uninit_context(&ctx->ibv_ctx);
 	free(ctx);
 	errno = ret;
@@ -142,6 +156,8 @@ static void kiwi_free_context(struct ibv_context *ibctx)
 {
 	struct kiwi_context *ctx = to_kiwi_ctx(ibctx);
 
+	if (ctx->db_fd >= 0)
+		close(ctx->db_fd);
 	verbs_uninit_context(&ctx->ibv_ctx);
 	free(ctx);
 }

@@ -76,11 +76,17 @@ static void kiwi_ring_unmap(struct kiwi_uring *r)
 }
 
 /*
- * The doorbell: uverbs post_send with no work requests.  The requests are
+ * The doorbell: the QP number written to the context's doorbell file, or
+ * without one, uverbs post_send with no work requests.  The requests are
  * already published, so a failure here cannot be reported as "not
  * posted"; they stay in the ring for the poller or the flush.
  *
- * The command goes down with write(), as a legacy uverbs command.
+ * The file is the cheaper way in: a plain write() into kiwi, with no
+ * uverbs command to dispatch.  In one guest boot over veth without the SQ
+ * poller, 64 B ib_write_lat medians were 28.6 us with the file and 31.9 us
+ * through uverbs, ib_send_lat 35.4 and 36.9 (three interleaved runs each).
+ *
+ * The uverbs command goes down with write(), as a legacy command.
  * ibv_cmd_post_send() sends the same command, but libibverbs 44 wraps
  * write commands in an ioctl (UVERBS_METHOD_INVOKE_WRITE) where the
  * kernel has it, and the ioctl's attribute handling is dearer: in one
@@ -90,6 +96,8 @@ static void kiwi_ring_unmap(struct kiwi_uring *r)
  */
 void kiwi_sq_doorbell(struct kiwi_qp *qp)
 {
+	struct kiwi_context *ctx = to_kiwi_ctx(qp->vqp.qp.context);
+	uint32_t qpn = qp->vqp.qp.qp_num;
 	struct ib_uverbs_post_send_resp resp;
 	struct {
 		struct ib_uverbs_cmd_hdr hdr;
@@ -108,7 +116,10 @@ void kiwi_sq_doorbell(struct kiwi_qp *qp)
 	};
 	static_assert(sizeof(req) % 4 == 0, "uverbs counts in words");
 
-	(void)!write(qp->vqp.qp.context->cmd_fd, &req, sizeof(req));
+	if (ctx->db_fd >= 0)
+		(void)!write(ctx->db_fd, &qpn, sizeof(qpn));
+	else
+		(void)!write(qp->vqp.qp.context->cmd_fd, &req, sizeof(req));
 }
 
 /* Ask the kernel to flush new receives of a QP in error. */

@@ -54,13 +54,18 @@
  * it has been idle for sq_poll_idle_us, or when another task wants its
  * CPU, it sets KIWI_RING_F_NEED_WAKEUP in every SQ it watches, executes a
  * full barrier, re-checks the rings and sleeps.  The provider makes the
- * doorbell system call, IB_USER_VERBS post_send with zero work requests
- * (libkiwi write()s it to the uverbs file as a legacy command), only when
- * it sees NEED_WAKEUP, or always when the context reports
- * KIWI_CTX_F_SQ_POLL clear.  The system call processes the SQ in the
- * caller's context and wakes the poller, unless the poller left its CPU
- * to another task: then it sleeps on for sq_poll_idle_us and clears the
- * flag when it resumes.
+ * doorbell system call only when it sees NEED_WAKEUP, or always when the
+ * context reports KIWI_CTX_F_SQ_POLL clear.  The doorbell is a write() of
+ * the QP number (a __u32 in host order, exactly four bytes) to the
+ * context's doorbell file, which the kernel opens (close-on-exec) when
+ * alloc_ucontext asks with KIWI_CTX_REQ_DB_FD and reports as db_fd with
+ * KIWI_CTX_F_DB_FD; it returns 4, or fails with EINVAL (wrong size),
+ * ENOENT (no QP of this context has that number) or ENXIO (the context is
+ * gone).  Without the file, IB_USER_VERBS post_send with zero work
+ * requests does the same.  Either processes the SQ in the caller's
+ * context and wakes the poller, unless the poller left its CPU to another
+ * task: then it sleeps on for sq_poll_idle_us and clears the flag when it
+ * resumes.
  * RQs and SRQs need no doorbell: the kernel reads them when data arrives.
  *
  * CQ arming.  ibv_req_notify_cq stores KIWI_CQ_ARM_NEXT or
@@ -239,9 +244,20 @@ struct kiwi_cqe {
 	__u32 rsvd1;
 };
 
+/* alloc_ucontext request (optional: a shorter one is all zeroes) */
+enum kiwi_ctx_req_flags {
+	KIWI_CTX_REQ_DB_FD	= 1 << 0,	/* open a doorbell file */
+};
+
+struct kiwi_alloc_ctx_req {
+	__u32 flags;		/* enum kiwi_ctx_req_flags */
+	__u32 rsvd0;		/* zero */
+};
+
 /* alloc_ucontext response */
 enum kiwi_ctx_flags {
 	KIWI_CTX_F_SQ_POLL	= 1 << 0,	/* an SQ poller is running */
+	KIWI_CTX_F_DB_FD	= 1 << 1,	/* db_fd is the doorbell file */
 };
 
 struct kiwi_alloc_ctx_resp {
@@ -251,6 +267,9 @@ struct kiwi_alloc_ctx_resp {
 	__u32 rqe_size;		/* sizeof(struct kiwi_rqe) */
 	__u32 cqe_size;		/* sizeof(struct kiwi_cqe) */
 	__u32 ring_hdr_size;	/* KIWI_RING_HDR_SIZE */
+	/* Only with KIWI_CTX_REQ_DB_FD, and when the response has room. */
+	__s32 db_fd;		/* with KIWI_CTX_F_DB_FD */
+	__u32 rsvd0;
 };
 
 /* create_cq response */
