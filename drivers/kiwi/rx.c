@@ -254,7 +254,8 @@ static enum kiwi_wire_err kiwi_rx_read_req(struct kiwi_qp *qp)
 		return KIWI_WERR_DDP_U_MSN_NOBUF;
 	}
 	qp->irq[qp->irq_tail & (qp->ird - 1)] = e;
-	qp->irq_tail++;
+	/* The transmitter looks at it without the lock (tx.c). */
+	WRITE_ONCE(qp->irq_tail, qp->irq_tail + 1);
 	spin_unlock(&qp->rdma_lock);
 	rx->msn_rreq++;
 	kiwi_tx_kick(qp);

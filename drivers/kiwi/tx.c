@@ -657,8 +657,13 @@ static bool kiwi_tx_next(struct kiwi_qp *qp)
 
 	for (;;) {
 		state = READ_ONCE(qp->state);
-		/* Fully ordered: tx->term is visible once the bit is. */
-		if (test_and_clear_bit(KIWI_QP_TERM_PENDING, &qp->flags)) {
+		/*
+		 * Fully ordered: tx->term is visible once the bit is.  The
+		 * plain test first spares the locked operation when clear;
+		 * whoever sets it kicks the transmitter afterwards.
+		 */
+		if (test_bit(KIWI_QP_TERM_PENDING, &qp->flags) &&
+		    test_and_clear_bit(KIWI_QP_TERM_PENDING, &qp->flags)) {
 			tx->term_len = kiwi_term_build(tx->term_buf,
 						       sizeof(tx->term_buf),
 						       &tx->term);
@@ -673,6 +678,7 @@ static bool kiwi_tx_next(struct kiwi_qp *qp)
 		    test_bit(KIWI_QP_TX_GATED, &qp->flags))
 			return false;
 		if (state == KIWI_QPS_RTS &&
+		    test_bit(KIWI_QP_RTR_PENDING, &qp->flags) &&
 		    test_and_clear_bit(KIWI_QP_RTR_PENDING, &qp->flags)) {
 			if (qp->mpa.rtr == KIWI_MPA_RTR_READ)
 				kiwi_tx_orq_push(qp, true);
@@ -681,22 +687,31 @@ static bool kiwi_tx_next(struct kiwi_qp *qp)
 			return true;
 		}
 
-		/* Read Responses go first: the peer waits on them. */
-		spin_lock_bh(&qp->rdma_lock);
-		if (qp->irq_head != qp->irq_tail) {
-			struct kiwi_irq_entry *e =
-				&qp->irq[qp->irq_head & (qp->ird - 1)];
+		/*
+		 * Read Responses go first: the peer waits on them.  The
+		 * look without the lock spares it when there are none; a
+		 * Read Request queued after it kicks us again (rx.c).
+		 */
+		if (READ_ONCE(qp->irq_tail) != READ_ONCE(qp->irq_head)) {
+			spin_lock_bh(&qp->rdma_lock);
+			if (qp->irq_head != qp->irq_tail) {
+				struct kiwi_irq_entry *e =
+					&qp->irq[qp->irq_head & (qp->ird - 1)];
 
-			tx->rresp = *e;
-			e->mr = NULL;
-			qp->irq_head++;
+				tx->rresp = *e;
+				e->mr = NULL;
+				qp->irq_head++;
+				spin_unlock_bh(&qp->rdma_lock);
+				tx->kind = KIWI_TX_READ_RESP;
+				tx->off = 0;
+				return true;
+			}
 			spin_unlock_bh(&qp->rdma_lock);
-			tx->kind = KIWI_TX_READ_RESP;
-			tx->off = 0;
-			return true;
 		}
-		spin_unlock_bh(&qp->rdma_lock);
 		if (state != KIWI_QPS_RTS)
+			return false;
+		/* Nothing new, as a lockless look can tell; posting kicks. */
+		if (READ_ONCE(qp->sq.hdr->prod) == READ_ONCE(qp->sq_next))
 			return false;
 
 		spin_lock_bh(&qp->sq_lock);
@@ -714,12 +729,18 @@ static bool kiwi_tx_next(struct kiwi_qp *qp)
 		}
 		/* One read of the shared entry; only the copy is used. */
 		memcpy(&sqe, kiwi_ring_entry(&qp->sq, qp->sq_next), sizeof(sqe));
-		spin_lock(&qp->rdma_lock);
-		stall = ((sqe.opcode == KIWI_WR_READ ||
-			  sqe.opcode == KIWI_WR_READ_INV) && kiwi_orq_full(qp)) ||
-			((sqe.flags & KIWI_SQE_FENCE) &&
-			 qp->orq_head != qp->orq_tail);
-		spin_unlock(&qp->rdma_lock);
+		stall = false;
+		if (sqe.opcode == KIWI_WR_READ ||
+		    sqe.opcode == KIWI_WR_READ_INV ||
+		    (sqe.flags & KIWI_SQE_FENCE)) {
+			spin_lock(&qp->rdma_lock);
+			stall = ((sqe.opcode == KIWI_WR_READ ||
+				  sqe.opcode == KIWI_WR_READ_INV) &&
+				 kiwi_orq_full(qp)) ||
+				((sqe.flags & KIWI_SQE_FENCE) &&
+				 qp->orq_head != qp->orq_tail);
+			spin_unlock(&qp->rdma_lock);
+		}
 		if (stall) {
 			/* rx.c kicks us when a Read completes. */
 			spin_unlock_bh(&qp->sq_lock);
