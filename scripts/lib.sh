@@ -42,7 +42,8 @@ KIWI_HOST_PKGS=(qemu-system-x86 busybox-static cpio kmod iproute2 gcc-12 make
 	bc flex bison libelf-dev libssl-dev dwarves xz-utils sparse
 	rdma-core ibverbs-utils ibverbs-providers rdmacm-utils perftest
 	libibverbs-dev librdmacm-dev iperf3 procps psmisc ethtool nftables
-	iptables tshark iputils-ping netcat-openbsd socat sockperf)
+	iptables tshark iputils-ping netcat-openbsd socat sockperf
+	nfs-kernel-server)
 
 # Resolve a kernel name (stock-6.1, debug-6.12) into KVER/KDIR/VMLINUZ/
 # MODROOT by sourcing the env file that fetch-kernel.sh or

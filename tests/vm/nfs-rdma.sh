@@ -21,6 +21,11 @@ export_dir=/srv/kiwi-nfs
 mnt=/mnt/kiwi-nfs
 port=20049
 
+# nfs-kernel-server's tools (the host's, seen through the shared root)
+for t in rpc.nfsd rpc.mountd exportfs; do
+	command -v "$t" > /dev/null ||
+		{ fail "$t is missing: install nfs-kernel-server"; finish; }
+done
 rdma_pair "${KIWI_T0:-kiwi}" "${KIWI_T1:-kiwi}" || finish
 for m in rpcrdma nfsd nfsv4; do
 	check "modprobe $m" modprobe "$m"
