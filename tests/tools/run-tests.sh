@@ -19,7 +19,11 @@
 # kiwi-kiwi-markers-split.pcap the same cell between two guests,
 # 1-byte Sends, where TCP splits FPDUs (tcp.stream 2);
 # kiwi-kiwi-markers-lost.pcap ib_read_bw -s 1 of the markers cell, where
-# Wireshark loses the framing for forty frames (tcp.stream 6).  The
+# Wireshark loses the framing for forty frames (tcp.stream 6);
+# kiwi-kiwi-markers-partial.pcap and kiwi-kiwi-markers-unframed.pcap the
+# same run on a loaded host: a 684-byte segment of Read Requests that
+# Wireshark names MPA but frames no FPDU of, and Read Responses it never
+# frames at all (tcp.stream 6 of their captures).  The
 # sequencing cases use it and a conversation of multi-FPDU messages that
 # text2pcap builds here, as it builds the big-FPDU conversations (kiwi's
 # mpa_big: an FPDU over three segments).  The faults are made from these, by byte pokes,
@@ -327,6 +331,15 @@ expect pass '^stream 0 initiator to responder: markers on, big FPDUs off, 201 FP
 expect pass '^stream 0 initiator to responder: markers on, big FPDUs off, 201 FPDUs' \
 	"real kiwi <-> kiwi traffic with markers, Wireshark's framing lost" \
 	--crc no --expect read_req,read_resp "$s/kiwi-kiwi-markers-lost.pcap"
+# A segment whose FPDUs Wireshark frames none of, or only some of, breaks
+# the thread of the sequencing as well: the walk has checked them.
+expect pass '^iwarp-pcap-check: OK' \
+	"markers: an MPA segment Wireshark frames no FPDU of restarts the sequencing" \
+	--crc no --expect read_req "$s/kiwi-kiwi-markers-partial.pcap"
+# --expect counts the opcodes the walk found in FPDUs Wireshark did not frame.
+expect pass '^stream 0 responder to initiator: markers on, big FPDUs off, [0-9]+ FPDUs, .* opcodes 2:' \
+	"markers: Read Responses that only the walk frames count for --expect" \
+	--crc no --expect read_req,read_resp "$s/kiwi-kiwi-markers-unframed.pcap"
 # the first FPDU's leading marker (FPDUPTR 0) made to point 16 bytes back
 f=$(faulty mkr0 rev1-crc-markers.pcap)
 poke "$f" $(($(frame_at "$f" 6) + mpa + 3)) 10
