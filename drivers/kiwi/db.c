@@ -7,7 +7,11 @@
  * plain write() into kiwi: no uverbs command to parse, no object lookup
  * through the uverbs file, no request buffer to allocate and no response
  * to copy back.  Over veth that was about a tenth of the 64 B write
- * latency under TCG.
+ * latency under TCG.  An ioctl() taking the QP number as its argument
+ * saves the four-byte copy but was no faster: in one boot, four
+ * interleaved rounds without the SQ poller gave 64 B ib_write_lat
+ * medians of 27.2 us with write() and 30.4 us with ioctl(), ib_send_lat
+ * 31.4 and 29.5.
  *
  * The file names its context by a number no other context ever gets, so
  * a file that outlives its context (dup()ed, or inherited) can neither
