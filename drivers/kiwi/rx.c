@@ -144,16 +144,22 @@ static enum kiwi_wire_err kiwi_rx_write(struct kiwi_qp *qp)
 	 */
 	if (!fh->payload_len)
 		return KIWI_WERR_NONE;
-	/* Consecutive segments of one Write usually share the STag. */
-	if (rx->dst_mr && rx->dst_mr->ibmr.rkey != fh->stag)
-		kiwi_rx_put_dst(rx);
-	if (rx->dst_mr)
+	/*
+	 * Consecutive segments of one Write, and consecutive Writes, usually
+	 * share the STag: the MR of the last one stays referenced.  If it
+	 * fails the check it may have been deregistered and its STag given
+	 * to a new MR, so a failure is only believed from a fresh lookup.
+	 */
+	e = KIWI_MR_ERR_STAG;
+	if (rx->dst_mr && rx->dst_mr->ibmr.rkey == fh->stag)
 		e = kiwi_mr_check(rx->dst_mr, qp->ibqp.pd, fh->to,
 				  fh->payload_len, KIWI_ACC_REMOTE_WRITE);
-	else
+	if (e) {
+		kiwi_rx_put_dst(rx);
 		e = kiwi_mr_lookup(qp->kdev, fh->stag, qp->ibqp.pd, fh->to,
 				   fh->payload_len, KIWI_ACC_REMOTE_WRITE,
 				   &rx->dst_mr);
+	}
 	if (e) {
 		kiwi_dbg_qp(qp, "write to stag 0x%x to 0x%llx len %u: error %d\n",
 			    fh->stag, fh->to, fh->payload_len, e);

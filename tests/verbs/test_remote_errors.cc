@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * Remote errors: operations the responder must refuse (bad STag, out of
- * bounds, missing rights, wrong PD, an invalidated or deregistered STag,
- * address wrap-around, and untagged errors: no receive buffer, a message
+ * bounds, missing rights, wrong PD, an invalidated or deregistered STag
+ * (also one the responder had just written to), address wrap-around, and untagged errors: no receive buffer, a message
  * longer than the receive buffer, invalidating an unknown STag).
  *
  * For each, iWARP requires the responder to send a TERMINATE and move its
@@ -34,7 +34,10 @@ namespace kv {
 namespace {
 
 enum class Op { Write, Read, SendNoRecv, SendTooLong, SendInvBadStag };
-enum class Key { Valid, BadIndex, WrongKeyByte, Deregistered, Invalidated, OtherPd };
+enum class Key {
+	Valid, BadIndex, WrongKeyByte, Deregistered, DeregisteredAfterWrite,
+	Invalidated, OtherPd,
+};
 
 struct RemoteCase {
 	const char *name;
@@ -55,6 +58,8 @@ const RemoteCase cases[] = {
 	{ "WriteBadStag", Op::Write, RW, Key::BadIndex, 0, 64, false },
 	{ "WriteWrongKeyByte", Op::Write, RW, Key::WrongKeyByte, 0, 64, false },
 	{ "WriteDeregisteredStag", Op::Write, RW, Key::Deregistered, 0, 64, false },
+	{ "WriteDeregisteredAfterWrite", Op::Write, RW, Key::DeregisteredAfterWrite,
+	  0, 64, false },
 	{ "WriteOtherPd", Op::Write, RW, Key::OtherPd, 0, 64, false },
 	{ "WritePastEnd", Op::Write, RW, Key::Valid, TARGET - 16, 64, false },
 	{ "WriteOneBytePastEnd", Op::Write, RW, Key::Valid, 1, TARGET, false, true },
@@ -124,6 +129,27 @@ TEST_P(RemoteError, TerminatesBothSidesAndWritesNothing)
 	case Key::Deregistered:
 		target.dereg();
 		break;
+	case Key::DeregisteredAfterWrite: {
+		/*
+		 * A good Write first, of the bytes the target already holds,
+		 * so that the responder has just used this STag (and may keep
+		 * the MR at hand); the Read behind it returns only once the
+		 * Write is placed.  Then the MR goes away.
+		 */
+		Buf warm(64), back(64);
+		warm.reg(rq.pd, IBV_ACCESS_LOCAL_WRITE);
+		back.reg(rq.pd, IBV_ACCESS_LOCAL_WRITE);
+		fill_pat(warm.data(), 64, 700);
+		ASSERT_EQ(0, post_send(rq.qp(), IBV_WR_RDMA_WRITE, { warm.sge(0, 64) },
+				       30, IBV_SEND_SIGNALED, target.addr(0), rkey));
+		ASSERT_EQ(0, post_send(rq.qp(), IBV_WR_RDMA_READ, { back.sge(0, 64) },
+				       31, IBV_SEND_SIGNALED, target.addr(0), rkey));
+		ASSERT_TRUE(expect_wc(rq.scq, 30, IBV_WC_RDMA_WRITE));
+		ASSERT_TRUE(expect_wc(rq.scq, 31, IBV_WC_RDMA_READ));
+		ASSERT_TRUE(is_pat(back.data(), 64, 700)) << "the good Read";
+		target.dereg();
+		break;
+	}
 	default:
 		break;
 	}
