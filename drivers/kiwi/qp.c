@@ -75,16 +75,23 @@ void kiwi_qp_put(struct kiwi_qp *qp)
 		complete(&qp->released);
 }
 
-/* Context: any.  Returns the QP referenced, or NULL. */
+/*
+ * Returns the QP referenced, or NULL.  The QP number may be anybody's (a
+ * doorbell file takes any), and ib_core frees a destroyed QP with no RCU
+ * grace period, so the reference is taken under the xarray's lock: once
+ * kiwi_destroy_qp() has erased the entry, no lookup can reach the QP.
+ *
+ * Context: process (the xarray's lock is not taken with BHs off).
+ */
 struct kiwi_qp *kiwi_qp_get_by_qpn(struct kiwi_device *kdev, u32 qpn)
 {
 	struct kiwi_qp *qp;
 
-	rcu_read_lock();
+	xa_lock(&kdev->qp_xa);
 	qp = xa_load(&kdev->qp_xa, qpn);
 	if (qp && !refcount_inc_not_zero(&qp->ref))
 		qp = NULL;
-	rcu_read_unlock();
+	xa_unlock(&kdev->qp_xa);
 	return qp;
 }
 
