@@ -1108,10 +1108,20 @@ static void kiwi_tx_locked(struct kiwi_qp *qp)
  */
 void kiwi_tx_run(struct kiwi_qp *qp)
 {
+	/*
+	 * kiwi_tx_next() looks for work without locks, so the work our
+	 * caller brought (a new prod, a queued Read Request) must be visible
+	 * before TX_AGAIN, and the runner's looks must come after its clear
+	 * of TX_AGAIN: either it sees the work or it sees the bit again.
+	 * Both barriers are free where bit operations are locked (x86).
+	 */
+	smp_mb__before_atomic();
 	set_bit(KIWI_QP_TX_AGAIN, &qp->flags);
 	while (test_bit(KIWI_QP_TX_AGAIN, &qp->flags) &&
 	       !test_and_set_bit_lock(KIWI_QP_TX_BUSY, &qp->flags)) {
 		clear_bit(KIWI_QP_TX_AGAIN, &qp->flags);
+		/* The clear before the looks for work; see above. */
+		smp_mb__after_atomic();
 		kiwi_tx_locked(qp);
 		clear_bit_unlock(KIWI_QP_TX_BUSY, &qp->flags);
 		/* Order the unlock before re-reading TX_AGAIN, and wake. */
