@@ -129,6 +129,19 @@ static struct verbs_context *kiwi_alloc_context(struct ibv_device *ibdev,
 	ret = ibv_cmd_get_context(&ctx->ibv_ctx, &cmd.ibv, sizeof(cmd),
 				  (struct ib_uverbs_get_context_resp *)resp.ibv,
 				  sizeof(resp));
+	/*
+	 * A module older than the doorbell file takes only a request of
+	 * zeroes: without the file, the doorbell goes through uverbs.  A
+	 * failed alloc_ucontext leaves no context behind, so asking again
+	 * on the same file is allowed.
+	 */
+	if (ret == EINVAL && cmd.drv.flags) {
+		cmd.drv.flags = 0;
+		ret = ibv_cmd_get_context(&ctx->ibv_ctx, &cmd.ibv, sizeof(cmd),
+					  (struct ib_uverbs_get_context_resp *)
+						  resp.ibv,
+					  sizeof(resp));
+	}
 	if (ret)
 		goto err_uninit;
 	if (resp.drv.flags & KIWI_CTX_F_DB_FD)
