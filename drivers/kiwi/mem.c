@@ -99,6 +99,8 @@ static bool kiwi_access_ok(int access, enum kiwi_access acc)
 /**
  * kiwi_mr_check() - may [@addr, @addr + @len) of @mr be accessed so?
  * @mr: the MR, referenced
+ * @stag: the STag the access names; a fast MR re-registered under a new
+ *	key since @mr was looked up no longer answers to the old one
  * @pd: the PD of the QP doing the access
  * @addr: first byte, in the MR's address space
  * @len: bytes; 0 checks the STag, PD and rights only
@@ -109,14 +111,15 @@ static bool kiwi_access_ok(int access, enum kiwi_access acc)
  *
  * Context: any.
  */
-enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, struct ib_pd *pd,
-			       u64 addr, u64 len, enum kiwi_access acc)
+enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, u32 stag,
+			       struct ib_pd *pd, u64 addr, u64 len,
+			       enum kiwi_access acc)
 {
 	enum kiwi_mr_err ret = KIWI_MR_OK;
 
-	/* A fast MR's rights and extent change under REG_MR. */
+	/* A fast MR's key, rights and extent change under REG_MR. */
 	spin_lock_bh(&mr->lock);
-	if (!mr->valid)
+	if (!mr->valid || mr->ibmr.lkey != stag)
 		ret = KIWI_MR_ERR_STAG;
 	else if (mr->ibmr.pd != pd)
 		ret = KIWI_MR_ERR_PD;
@@ -154,7 +157,7 @@ enum kiwi_mr_err kiwi_mr_lookup(struct kiwi_device *kdev, u32 stag,
 
 	if (!mr)
 		return KIWI_MR_ERR_STAG;
-	err = kiwi_mr_check(mr, pd, addr, len, acc);
+	err = kiwi_mr_check(mr, stag, pd, addr, len, acc);
 	if (err) {
 		kiwi_dbg_dev(kdev, "stag 0x%x [0x%llx +%llu) acc %d: err %d\n",
 			     stag, addr, len, acc, err);

@@ -95,8 +95,9 @@ enum kiwi_mr_err {
 
 struct kiwi_mr *kiwi_mr_get(struct kiwi_device *kdev, u32 stag);
 void kiwi_mr_put(struct kiwi_mr *mr);
-enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, struct ib_pd *pd,
-			       u64 addr, u64 len, enum kiwi_access acc);
+enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, u32 stag,
+			       struct ib_pd *pd, u64 addr, u64 len,
+			       enum kiwi_access acc);
 enum kiwi_mr_err kiwi_mr_lookup(struct kiwi_device *kdev, u32 stag,
 				struct ib_pd *pd, u64 addr, u64 len,
 				enum kiwi_access acc, struct kiwi_mr **mrp);

@@ -152,7 +152,7 @@ static enum kiwi_wire_err kiwi_rx_write(struct kiwi_qp *qp)
 	 */
 	e = KIWI_MR_ERR_STAG;
 	if (rx->dst_mr && rx->dst_mr->ibmr.rkey == fh->stag)
-		e = kiwi_mr_check(rx->dst_mr, qp->ibqp.pd, fh->to,
+		e = kiwi_mr_check(rx->dst_mr, fh->stag, qp->ibqp.pd, fh->to,
 				  fh->payload_len, KIWI_ACC_REMOTE_WRITE);
 	if (e) {
 		kiwi_rx_put_dst(rx);

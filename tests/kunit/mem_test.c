@@ -103,7 +103,8 @@ static void mr_check_table(struct kunit *test)
 					  c->access, c->iova, c->length);
 
 	mr->valid = !c->invalid;
-	KUNIT_EXPECT_EQ(test, kiwi_mr_check(mr, c->other_pd ? other : pd,
+	KUNIT_EXPECT_EQ(test, kiwi_mr_check(mr, mr->ibmr.lkey,
+					    c->other_pd ? other : pd,
 					    c->addr, c->len, c->acc), c->want);
 }
 
@@ -193,7 +194,7 @@ static void fast_reg_and_invalidate(struct kunit *test)
 	struct kiwi_mr *got;
 
 	/* Allocated but not registered: published, yet unusable. */
-	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, pd, 0x4000, 1,
+	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, old, pd, 0x4000, 1,
 					    KIWI_ACC_LOCAL_READ),
 			KIWI_MR_ERR_STAG);
 
@@ -208,11 +209,18 @@ static void fast_reg_and_invalidate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fr->ibmr.lkey, new);
 	KUNIT_EXPECT_EQ(test, fr->ibmr.rkey, new);
 	KUNIT_EXPECT_TRUE(test, fr->valid);
-	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, pd, 0x5fff, 1,
+	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, new, pd, 0x5fff, 1,
 					    KIWI_ACC_REMOTE_WRITE), KIWI_MR_OK);
-	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, pd, 0x6000, 1,
+	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, new, pd, 0x6000, 1,
 					    KIWI_ACC_REMOTE_WRITE),
 			KIWI_MR_ERR_BOUNDS);
+	/*
+	 * A reference taken under the old key just before the REG_MR (the
+	 * lookup compares the key without the MR's lock) is refused now.
+	 */
+	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, old, pd, 0x5fff, 1,
+					    KIWI_ACC_REMOTE_WRITE),
+			KIWI_MR_ERR_STAG);
 	/* Registered twice without an invalidation in between. */
 	KUNIT_EXPECT_EQ(test, kiwi_mr_fast_reg(fr, STAG(7, 0x03), LW), -EINVAL);
 
@@ -233,7 +241,7 @@ static void fast_reg_and_invalidate(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, kiwi_mr_invalidate(kdev, new, pd, true), 0);
 	KUNIT_EXPECT_FALSE(test, fr->valid);
-	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, pd, 0x4000, 1,
+	KUNIT_EXPECT_EQ(test, kiwi_mr_check(fr, new, pd, 0x4000, 1,
 					    KIWI_ACC_LOCAL_READ),
 			KIWI_MR_ERR_STAG);
 	KUNIT_EXPECT_EQ(test, kiwi_mr_invalidate(kdev, new, pd, true), -EINVAL);
