@@ -1066,7 +1066,7 @@ int kiwi_iw_connect(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 
 	if (laddr->ss_family != raddr->ss_family)
 		return -EINVAL;
-	qp = kiwi_qp_get_by_qpn(kdev, param->qpn);
+	qp = kiwi_qp_get_owned(kdev, param->qpn);
 	if (!qp)
 		return -EINVAL;
 	if (READ_ONCE(qp->state) != KIWI_QPS_IDLE) {
@@ -1181,7 +1181,7 @@ int kiwi_iw_accept(struct iw_cm_id *cm_id, struct iw_cm_conn_param *param)
 		ret = -ECONNRESET;
 		goto out;
 	}
-	qp = kiwi_qp_get_by_qpn(kdev, param->qpn);
+	qp = kiwi_qp_get_owned(kdev, param->qpn);
 	if (!qp || READ_ONCE(qp->state) != KIWI_QPS_IDLE) {
 		if (qp)
 			kiwi_qp_put(qp);

@@ -36,6 +36,8 @@ struct kiwi_poller;
  * @cep_xa: connection endpoints waiting for accept/reject, by the id
  *	handed to iw_cm as provider_data
  * @qp_next: cyclic allocation cursor for @qp_xa
+ * @iw_lookups: iw_cm lookups of a QP between kiwi_iw_get_qp() and
+ *	kiwi_iw_add_ref(), which kiwi_destroy_qp() must wait out
  * @mr_next: cyclic allocation cursor for @mr_xa
  * @cep_next: cyclic allocation cursor for @cep_xa
  * @num_qp: QPs in existence, bounded by KIWI_MAX_QP
@@ -69,6 +71,7 @@ struct kiwi_device {
 	u32 qp_next;
 	u32 mr_next;
 	u32 cep_next;
+	atomic_t iw_lookups;
 
 	atomic_t num_qp;
 	atomic_t num_cq;

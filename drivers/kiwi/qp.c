@@ -14,7 +14,9 @@
  */
 #include <linux/log2.h>
 #include <linux/preempt.h>
+#include <linux/pid.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <rdma/uverbs_ioctl.h>
 #include <linux/vmalloc.h>
@@ -95,26 +97,83 @@ struct kiwi_qp *kiwi_qp_get_by_qpn(struct kiwi_device *kdev, u32 qpn)
 	return qp;
 }
 
+/* Whether the calling task may bind @qp to a connection. */
+static bool kiwi_qp_owned(const struct kiwi_qp *qp)
+{
+	return !qp->user || qp->owner == task_tgid(current);
+}
+
+/*
+ * kiwi_qp_get_by_qpn() for connect and accept, whose QP number comes from
+ * the caller unchecked (ucma passes the one userspace gives): a user QP is
+ * found only by the thread group that created it, so no process can bind
+ * another's QP to a connection of its own choosing.  rdma_cm makes these
+ * calls in the caller's context.  Another's QP looks like none.
+ *
+ * Context: process.
+ */
+struct kiwi_qp *kiwi_qp_get_owned(struct kiwi_device *kdev, u32 qpn)
+{
+	struct kiwi_qp *qp = kiwi_qp_get_by_qpn(kdev, qpn);
+
+	if (qp && !kiwi_qp_owned(qp)) {
+		kiwi_qp_put(qp);
+		return NULL;
+	}
+	return qp;
+}
+
+/*
+ * iw_cm, connecting or accepting, looks the QP up with kiwi_iw_get_qp()
+ * and, if found, takes its reference with kiwi_iw_add_ref(), both under
+ * its cm_id's spinlock.  The QP number is the caller's, unchecked;
+ * someone else's user QP is not found (kiwi_qp_get_owned()).
+ *
+ * ib_core frees a destroyed QP with no grace period, and a lookup that
+ * found the QP holds no reference until kiwi_iw_add_ref().  So lookups in
+ * that window are counted in kdev->iw_lookups, and kiwi_destroy_qp(),
+ * having erased the QP, waits one grace period if any is: the section
+ * under the spinlock is an RCU reader (on PREEMPT_RT as well).  Either
+ * destroy sees the count or the lookup misses the QP.  Should iw_cm ever
+ * call the two unpaired, the count stays off zero and every destroy waits
+ * a grace period: slower, never unsafe.
+ *
+ * Context: the caller's process, iw_cm's cm_id spinlock held.
+ */
+struct ib_qp *kiwi_iw_get_qp(struct ib_device *ibdev, int qpn)
+{
+	struct kiwi_device *kdev = to_kiwi_dev(ibdev);
+	struct kiwi_qp *qp;
+
+	atomic_inc(&kdev->iw_lookups);
+	/* count, then look: pairs with the barrier after xa_erase() */
+	smp_mb__after_atomic();
+	rcu_read_lock();
+	qp = xa_load(&kdev->qp_xa, qpn);
+	if (qp && !kiwi_qp_owned(qp))
+		qp = NULL;
+	rcu_read_unlock();
+	if (qp)
+		return &qp->ibqp;
+	/* done with the QP before it may go */
+	smp_mb__before_atomic();
+	atomic_dec(&kdev->iw_lookups);
+	return NULL;
+}
+
 void kiwi_iw_add_ref(struct ib_qp *ibqp)
 {
-	kiwi_qp_get(to_kiwi_qp(ibqp));
+	struct kiwi_qp *qp = to_kiwi_qp(ibqp);
+
+	kiwi_qp_get(qp);
+	/* referenced before destroy may see no lookup */
+	smp_mb__before_atomic();
+	atomic_dec(&qp->kdev->iw_lookups);
 }
 
 void kiwi_iw_rem_ref(struct ib_qp *ibqp)
 {
 	kiwi_qp_put(to_kiwi_qp(ibqp));
-}
-
-/*
- * iw_cm takes its own reference right after this, under its cm_id lock;
- * the QP cannot be destroyed meanwhile without the consumer racing its
- * own connect or accept.
- */
-struct ib_qp *kiwi_iw_get_qp(struct ib_device *ibdev, int qpn)
-{
-	struct kiwi_qp *qp = xa_load(&to_kiwi_dev(ibdev)->qp_xa, qpn);
-
-	return qp ? &qp->ibqp : NULL;
 }
 
 /* Context: any. */
@@ -704,6 +763,8 @@ int kiwi_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *attr,
 		if (ret)
 			goto err_qpn;
 	}
+	if (udata)
+		qp->owner = get_pid(task_tgid(current));
 	xa_store(&kdev->qp_xa, qpn, qp, GFP_KERNEL);
 	return 0;
 
@@ -727,8 +788,15 @@ int kiwi_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	struct kiwi_qp *qp = to_kiwi_qp(ibqp);
 	struct kiwi_device *kdev = qp->kdev;
 
-	/* No new lookups by QP number. */
+	/*
+	 * No new lookups by QP number, and none of iw_cm's left without
+	 * its reference, which the wait below then waits for.
+	 */
 	xa_erase(&kdev->qp_xa, ibqp->qp_num);
+	/* erase, then look at the count: pairs with kiwi_iw_get_qp() */
+	smp_mb();
+	if (atomic_read(&kdev->iw_lookups))
+		synchronize_rcu();
 	qp->destroying = true;
 	kiwi_qp_error(qp);
 	flush_work(&qp->err_work);
@@ -748,6 +816,7 @@ int kiwi_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 	if (!qp->srq)
 		kiwi_ring_free(&qp->rq);
 	kiwi_ring_free(&qp->sq);
+	put_pid(qp->owner);
 	atomic_dec(&kdev->num_qp);
 	return 0;
 }

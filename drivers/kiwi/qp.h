@@ -399,6 +399,9 @@ enum kiwi_qp_flag {
  * @err_work: completes a move to ERROR in process context
  * @poll_node: entry on the SQ poller's list
  * @sq_poll: the SQ is watched by the poller (the context asked for it)
+ * @uctx_id: number of the user context that created the QP (db.c)
+ * @owner: thread group that created a user QP, referenced; the only one
+ *	that may connect or accept on it (kiwi_qp_get_owned())
  * @vendor_err: TERMINATE code reported in error completions
  * @zc_owner: what the QP's zero-copy notifications refer to it by, or
  *	NULL before the first zero-copy batch (zc.c)
@@ -455,6 +458,7 @@ struct kiwi_qp {
 	struct list_head poll_node;
 	bool sq_poll;
 	u64 uctx_id;
+	struct pid *owner;
 	u32 vendor_err;
 	struct kiwi_zc_owner *zc_owner;
 };
@@ -475,6 +479,7 @@ static inline struct kiwi_qp *to_kiwi_qp(struct ib_qp *ibqp)
 void kiwi_qp_get(struct kiwi_qp *qp);
 void kiwi_qp_put(struct kiwi_qp *qp);
 struct kiwi_qp *kiwi_qp_get_by_qpn(struct kiwi_device *kdev, u32 qpn);
+struct kiwi_qp *kiwi_qp_get_owned(struct kiwi_device *kdev, u32 qpn);
 void kiwi_qp_doorbell(struct kiwi_qp *qp);
 int kiwi_qp_to_rts(struct kiwi_qp *qp, struct kiwi_cep *cep,
 		   const struct kiwi_mpa_params *mpa, bool initiator);
