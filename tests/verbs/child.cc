@@ -9,6 +9,12 @@
  * Progress goes to <status-fd> as single letters: C (connected), F (work
  * flowing), or E followed by a reason (then it exits).
  *
+ *
+ * kiwi_verbs_test --child holdqp <device>... <status-fd>
+ *
+ * Creates an RC QP on each ibv device named, reports "Q" and their QP
+ * numbers ("Q12 7"), and sleeps until killed: QPs another process holds.
+ *
  * Deliberately free of gtest and of the suite's helpers: this process has
  * to die with resources in every state, not clean up.
  */
@@ -173,16 +179,57 @@ int flood(const char *ip, int port, const char *ns)
 	}
 }
 
+int holdqp(char **names, int n)
+{
+	int ndev;
+	ibv_device **list = ibv_get_device_list(&ndev);
+	std::string qpns = "Q";
+
+	if (!list)
+		die("ibv_get_device_list");
+	for (int i = 0; i < n; i++) {
+		ibv_device *dev = nullptr;
+		for (int j = 0; j < ndev && !dev; j++)
+			if (!strcmp(ibv_get_device_name(list[j]), names[i]))
+				dev = list[j];
+		errno = ENODEV;
+		ibv_context *ctx = dev ? ibv_open_device(dev) : nullptr;
+		ibv_pd *pd = ctx ? ibv_alloc_pd(ctx) : nullptr;
+		ibv_cq *cq = pd ? ibv_create_cq(ctx, 16, nullptr, nullptr, 0) : nullptr;
+		if (!cq)
+			die(std::string("open/pd/cq on ") + names[i]);
+		ibv_qp_init_attr qa = {};
+		qa.send_cq = qa.recv_cq = cq;
+		qa.qp_type = IBV_QPT_RC;
+		qa.cap.max_send_wr = qa.cap.max_recv_wr = 4;
+		qa.cap.max_send_sge = qa.cap.max_recv_sge = 1;
+		ibv_qp *qp = ibv_create_qp(pd, &qa);
+		if (!qp)
+			die(std::string("ibv_create_qp on ") + names[i]);
+		qpns += (i ? " " : "") + std::to_string(qp->qp_num);
+	}
+	qpns += "\n";
+	if (write(status_fd, qpns.data(), qpns.size()) != static_cast<ssize_t>(qpns.size()))
+		_exit(4);
+	for (;;)
+		pause();
+}
+
 } /* namespace */
 
 int child_main(int argc, char **argv)
 {
-	if (argc != 5 || strcmp(argv[0], "flood")) {
-		fprintf(stderr, "usage: --child flood <ip> <port> <netns> <status-fd>\n");
-		return 2;
+	if (argc == 5 && !strcmp(argv[0], "flood")) {
+		status_fd = atoi(argv[4]);
+		return flood(argv[1], atoi(argv[2]), argv[3]);
 	}
-	status_fd = atoi(argv[4]);
-	return flood(argv[1], atoi(argv[2]), argv[3]);
+	if (argc >= 3 && !strcmp(argv[0], "holdqp")) {
+		status_fd = atoi(argv[argc - 1]);
+		return holdqp(argv + 1, argc - 2);
+	}
+	fprintf(stderr, "usage: --child flood <ip> <port> <netns> <status-fd>\n"
+			"       --child holdqp <device>... <status-fd>\n");
+	return 2;
 }
 
 } /* namespace kv */

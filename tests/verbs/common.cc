@@ -135,6 +135,9 @@ static const std::multimap<std::string, std::string> quirk_table = {
 	 * limit is 256 bytes of MPA private data with RFC 6581's 4-byte
 	 * header; RFC 5044 allows 512) */
 	{ "large-pdata", "siw" },
+	/* siw_connect() and siw_accept() take any QP number rdma_cm passes,
+	 * another process's QP too */
+	{ "other-process-qp", "siw" },
 };
 
 bool quirk(const char *id, const std::string &what)

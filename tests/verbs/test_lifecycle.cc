@@ -26,16 +26,25 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace kv {
 namespace {
 
-/* The suite's own binary in child mode, connecting to our listener. */
+/* The suite's own binary in child mode (child.cc): "--child" and args,
+ * then the status pipe's descriptor. */
 class Child {
 public:
+	/* flood: connecting to our listener */
 	explicit Child(uint16_t port)
+		: Child({ "flood", Config::get().server_ip, std::to_string(port),
+			  Config::get().client_ns })
 	{
-		const Config &c = Config::get();
+	}
+
+	explicit Child(std::vector<std::string> args)
+	{
 		int p[2];
 
 		if (pipe2(p, O_CLOEXEC)) {
@@ -45,10 +54,14 @@ public:
 		pid_ = fork();
 		if (pid_ == 0) {
 			int wfd = dup(p[1]);	/* without O_CLOEXEC */
-			std::string fd = std::to_string(wfd), pt = std::to_string(port);
-			execl("/proc/self/exe", "kiwi_verbs_test", "--child", "flood",
-			      c.server_ip.c_str(), pt.c_str(), c.client_ns.c_str(),
-			      fd.c_str(), static_cast<char *>(nullptr));
+			std::vector<char *> argv;
+
+			args.insert(args.begin(), { "kiwi_verbs_test", "--child" });
+			args.push_back(std::to_string(wfd));
+			for (auto &a : args)
+				argv.push_back(a.data());
+			argv.push_back(nullptr);
+			execv("/proc/self/exe", argv.data());
 			_exit(127);
 		}
 		close(p[1]);
@@ -65,6 +78,8 @@ public:
 	}
 
 	pid_t pid() const { return pid_; }
+	/* What the child reported last, from the letter wait_for() found. */
+	const std::string &said() const { return said_; }
 
 	/* Wait for status letter 'want'; an 'E' message fails the test. */
 	::testing::AssertionResult wait_for(char want, int timeout_ms)
@@ -86,8 +101,10 @@ public:
 			if (strchr(buf, 'E'))
 				return ::testing::AssertionFailure()
 				       << "child failed: " << strchr(buf, 'E') + 1;
-			if (strchr(buf, want))
+			if (strchr(buf, want)) {
+				said_ = strchr(buf, want);
 				return ::testing::AssertionSuccess();
+			}
 		}
 		return ::testing::AssertionFailure()
 		       << "child did not report '" << want << "' in " << timeout_ms << " ms";
@@ -106,6 +123,7 @@ public:
 private:
 	pid_t pid_ = -1;
 	int rfd_ = -1;
+	std::string said_;
 };
 
 class Lifecycle : public VerbsTest {
@@ -283,6 +301,77 @@ TEST_F(Lifecycle, ChildKilledWhileConnecting)
 	}
 	expect_clean(pid, res0, ref0);
 	expect_device_works();
+}
+
+/*
+ * rdma_connect() and rdma_accept() name a QP not made by rdma_create_qp()
+ * by its number (conn_param.qp_num), which ucma passes on unchecked.
+ * Another process's QP must look like none, on either side: EINVAL, and
+ * nothing sent.  Our own QPs, named the same way, connect: the refusal is
+ * about whose QP it is.
+ */
+TEST_F(Lifecycle, OtherProcessQpRefused)
+{
+	const Config &c = Config::get();
+	Child child({ "holdqp", c.client_dev, c.server_dev });
+	unsigned theirs[2] = {};
+
+	ASSERT_TRUE(child.wait_for('Q', ms(30000)));
+	ASSERT_EQ(2, sscanf(child.said().c_str(), "Q%u %u", &theirs[0], &theirs[1]))
+		<< child.said();
+	if (quirk("other-process-qp", "not tried: any QP number given binds"))
+		return;
+
+	/* a QP number and no QP: librdmacm then passes p.qp_num */
+	auto call = [](bool server, Endpoint &ep, unsigned qpn) {
+		const Config &c = Config::get();
+		InNetns ns(server ? c.server_ns : c.client_ns);
+		ibv_qp *qp = ep.id->qp;
+		rdma_conn_param p = {};
+
+		p.initiator_depth = p.responder_resources = 1;
+		p.qp_num = qpn;
+		ep.id->qp = nullptr;
+		errno = 0;
+		int rc = server ? rdma_accept(ep.id, &p) : rdma_connect(ep.id, &p);
+		int err = rc ? errno : 0;
+		ep.id->qp = qp;
+		return err;
+	};
+
+	Endpoint cl, sv;
+	ASSERT_TRUE(f_.resolve(cl));
+	ASSERT_TRUE(cl.setup({}));
+	EXPECT_EQ(EINVAL, call(false, cl, theirs[0])) << "connect with QP " << theirs[0]
+						      << " of process " << child.pid();
+	ASSERT_EQ(0, call(false, cl, cl.qpn())) << "connect with our QP " << cl.qpn();
+
+	CmEvent req = f_.wait(true, RDMA_CM_EVENT_CONNECT_REQUEST, nullptr, ms(10000));
+	ASSERT_FALSE(req.timed_out) << "no connection request";
+	sv.id = req.id;
+	ASSERT_TRUE(sv.setup({}));
+	EXPECT_EQ(EINVAL, call(true, sv, theirs[1])) << "accept with QP " << theirs[1]
+						     << " of process " << child.pid();
+	/* rdma_cm rejects a request whose accept failed */
+	CmEvent e = f_.wait(false, RDMA_CM_EVENT_REJECTED, cl.id, ms(10000));
+	EXPECT_EQ(RDMA_CM_EVENT_REJECTED, e.type)
+		<< (e.timed_out ? "nothing" : rdma_event_str(e.type));
+
+	Endpoint cl2, sv2;
+	ASSERT_TRUE(f_.resolve(cl2));
+	ASSERT_TRUE(cl2.setup({}));
+	ASSERT_EQ(0, call(false, cl2, cl2.qpn()));
+	req = f_.wait(true, RDMA_CM_EVENT_CONNECT_REQUEST, nullptr, ms(10000));
+	ASSERT_FALSE(req.timed_out) << "no second connection request";
+	sv2.id = req.id;
+	ASSERT_TRUE(sv2.setup({}));
+	ASSERT_EQ(0, call(true, sv2, sv2.qpn())) << "accept with our QP " << sv2.qpn();
+	e = f_.wait(false, RDMA_CM_EVENT_ESTABLISHED, cl2.id, ms(10000));
+	EXPECT_EQ(RDMA_CM_EVENT_ESTABLISHED, e.type)
+		<< (e.timed_out ? "nothing" : rdma_event_str(e.type));
+	e = f_.wait(true, RDMA_CM_EVENT_ESTABLISHED, sv2.id, ms(10000));
+	EXPECT_EQ(RDMA_CM_EVENT_ESTABLISHED, e.type)
+		<< (e.timed_out ? "nothing" : rdma_event_str(e.type));
 }
 
 /*
