@@ -99,7 +99,7 @@ int kiwi_poll_cq(struct ibv_cq *ibcq, int num, struct ibv_wc *wc)
 	struct kiwi_cqe c;
 	uint32_t n, i;
 
-	if (num <= 0)
+	if (num <= 0 || !kiwi_ring_maybe_avail(&cq->ring))
 		return 0;
 	kiwi_cq_lock(cq);
 	n = kiwi_ring_avail(&cq->ring);
@@ -127,9 +127,10 @@ int kiwi_req_notify_cq(struct ibv_cq *ibcq, int solicited_only)
 
 /*
  * ibv_cq_ex polling.  start_poll takes the CQ lock and reads the first
- * completion; next_poll reads the next; end_poll hands all of them back
- * with one release store and drops the lock.  When start_poll fails the
- * lock is not held and end_poll must not be called.
+ * completion (a CQ that looks empty answers ENOENT without the lock, as
+ * poll_cq answers 0); next_poll reads the next; end_poll hands all of
+ * them back with one release store and drops the lock.  When start_poll
+ * fails the lock is not held and end_poll must not be called.
  */
 static int cqx_load(struct kiwi_cq *cq)
 {
@@ -154,6 +155,8 @@ static int cqx_start_poll(struct ibv_cq_ex *cqx, struct ibv_poll_cq_attr *attr)
 
 	if (attr->comp_mask)
 		return EOPNOTSUPP;
+	if (!kiwi_ring_maybe_avail(&cq->ring))
+		return ENOENT;
 	kiwi_cq_lock(cq);
 	cq->ex_taken = 0;
 	cq->ex_avail = 0;

@@ -146,11 +146,35 @@ static inline uint32_t kiwi_ring_avail(struct kiwi_uring *r)
 	return n > kiwi_ring_size(r) ? 0 : n;
 }
 
-/* Hand @n read slots back to the kernel: a release store of cons. */
+/**
+ * kiwi_ring_maybe_avail() - a look at a CQ without its lock
+ * @r: a ring we consume from (a CQ)
+ *
+ * For a poll that finds nothing, which is most polls of a busy-polling
+ * application, to return without the CQ's lock: a spinning poller would
+ * otherwise do two locked operations per look.  @r->head may be stale
+ * here (another thread may be consuming), but only ever lower than the
+ * real one, and a stale prod is the value of a moment ago; so false means
+ * that nothing was visible when prod was loaded, which is what a poll
+ * under the lock would have seen at that moment.  True is only a hint:
+ * the caller takes the lock and asks kiwi_ring_avail().
+ */
+static inline int kiwi_ring_maybe_avail(const struct kiwi_uring *r)
+{
+	return __atomic_load_n(&r->hdr->prod, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+}
+
+/*
+ * Hand @n read slots back to the kernel: a release store of cons.  The
+ * store of head is atomic for kiwi_ring_maybe_avail()'s sake.
+ */
 static inline void kiwi_ring_consume(struct kiwi_uring *r, uint32_t n)
 {
-	r->head += n;
-	__atomic_store_n(&r->hdr->cons, r->head, __ATOMIC_RELEASE);
+	uint32_t head = r->head + n;
+
+	__atomic_store_n(&r->head, head, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->hdr->cons, head, __ATOMIC_RELEASE);
 }
 
 /**

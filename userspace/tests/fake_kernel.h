@@ -234,6 +234,9 @@ public:
 		pthread_spin_unlock(&cq_->lock);
 		return true;
 	}
+	/* Be another thread in the middle of a poll. */
+	void lock() { pthread_spin_lock(&cq_->lock); }
+	void unlock() { pthread_spin_unlock(&cq_->lock); }
 
 	Ring ring;
 

@@ -6,6 +6,8 @@
  * Copyright (c) 2026 The kiwi authors
  */
 #include <cerrno>
+#include <chrono>
+#include <future>
 #include <vector>
 
 #include "fake_kernel.h"
@@ -24,6 +26,36 @@ TEST_F(PollCq, EmptyGivesNothing)
 	EXPECT_EQ(kiwi_poll_cq(cq.ibcq(), 0, wc), 0);
 	EXPECT_EQ(kiwi_poll_cq(cq.ibcq(), -1, wc), 0);
 	EXPECT_EQ(cq.cons(), 0u);
+	EXPECT_TRUE(cq.unlocked());
+}
+
+/*
+ * Run @poll while another thread holds the CQ's lock; true if it returned
+ * without waiting for that thread (which lets go after two seconds
+ * either way, so a poll that waits fails rather than hangs).
+ */
+template <typename F> bool returns_while_locked(Cq &cq, F poll)
+{
+	cq.lock();
+	auto done = std::async(std::launch::async, poll);
+	bool quick = done.wait_for(std::chrono::seconds(2)) ==
+		     std::future_status::ready;
+	cq.unlock();
+	done.wait();
+	return quick;
+}
+
+/* A busy-polling thread finds an empty CQ empty without the CQ's lock. */
+TEST_F(PollCq, EmptyPollTakesNoLock)
+{
+	Cq cq;
+	ibv_wc wc;
+	int got = -1;
+
+	EXPECT_TRUE(returns_while_locked(cq, [&] {
+		got = kiwi_poll_cq(cq.ibcq(), 1, &wc);
+	}));
+	EXPECT_EQ(got, 0);
 	EXPECT_TRUE(cq.unlocked());
 }
 
@@ -187,6 +219,19 @@ TEST_F(CqEx, StartPollOnEmptyIsENOENTAndUnlocked)
 	EXPECT_EQ(ibv_start_poll(cq.cqx(), &attr), ENOENT);
 	EXPECT_TRUE(cq.unlocked());
 	EXPECT_EQ(cq.cons(), 0u);
+}
+
+TEST_F(CqEx, StartPollOnEmptyTakesNoLock)
+{
+	Cq cq;
+	ibv_poll_cq_attr attr = {};
+	int got = -1;
+
+	EXPECT_TRUE(returns_while_locked(cq, [&] {
+		got = ibv_start_poll(cq.cqx(), &attr);
+	}));
+	EXPECT_EQ(got, ENOENT);
+	EXPECT_TRUE(cq.unlocked());
 }
 
 TEST_F(CqEx, UnknownPollAttrIsRefused)
