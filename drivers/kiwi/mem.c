@@ -96,6 +96,26 @@ static bool kiwi_access_ok(int access, enum kiwi_access acc)
 	return false;
 }
 
+/* The checks of kiwi_mr_check(), on a registration that holds still. */
+static enum kiwi_mr_err __kiwi_mr_check(const struct kiwi_mr *mr, u32 stag,
+					struct ib_pd *pd, u64 addr, u64 len,
+					enum kiwi_access acc)
+{
+	if (!READ_ONCE(mr->valid) || mr->ibmr.lkey != stag)
+		return KIWI_MR_ERR_STAG;
+	if (mr->ibmr.pd != pd)
+		return KIWI_MR_ERR_PD;
+	if (!kiwi_access_ok(mr->access, acc))
+		return KIWI_MR_ERR_ACCESS;
+	if (addr + len < addr)
+		return KIWI_MR_ERR_WRAP;
+	/* Written so that nothing can overflow: offset first, then room. */
+	if (len && (addr < mr->iova || addr - mr->iova > mr->length ||
+		    len > mr->length - (addr - mr->iova)))
+		return KIWI_MR_ERR_BOUNDS;
+	return KIWI_MR_OK;
+}
+
 /**
  * kiwi_mr_check() - may [@addr, @addr + @len) of @mr be accessed so?
  * @mr: the MR, referenced
@@ -109,28 +129,25 @@ static bool kiwi_access_ok(int access, enum kiwi_access acc)
  * All arithmetic is overflow-safe: @addr and @len come from the wire or
  * from user memory.
  *
+ * A fast MR's key, rights and extent change under REG_MR, so it is
+ * checked under its lock.  A DMA or user MR never changes after it is
+ * published except for @valid, which dereg clears once: the lock would
+ * order the check against nothing, and it is skipped.  (Either way an
+ * access that passed may still be in flight when dereg returns; its
+ * reference keeps the pages.)
+ *
  * Context: any.
  */
 enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, u32 stag,
 			       struct ib_pd *pd, u64 addr, u64 len,
 			       enum kiwi_access acc)
 {
-	enum kiwi_mr_err ret = KIWI_MR_OK;
+	enum kiwi_mr_err ret;
 
-	/* A fast MR's key, rights and extent change under REG_MR. */
+	if (mr->type != KIWI_MR_FAST)
+		return __kiwi_mr_check(mr, stag, pd, addr, len, acc);
 	spin_lock_bh(&mr->lock);
-	if (!mr->valid || mr->ibmr.lkey != stag)
-		ret = KIWI_MR_ERR_STAG;
-	else if (mr->ibmr.pd != pd)
-		ret = KIWI_MR_ERR_PD;
-	else if (!kiwi_access_ok(mr->access, acc))
-		ret = KIWI_MR_ERR_ACCESS;
-	else if (addr + len < addr)
-		ret = KIWI_MR_ERR_WRAP;
-	/* Written so that nothing can overflow: offset first, then room. */
-	else if (len && (addr < mr->iova || addr - mr->iova > mr->length ||
-			 len > mr->length - (addr - mr->iova)))
-		ret = KIWI_MR_ERR_BOUNDS;
+	ret = __kiwi_mr_check(mr, stag, pd, addr, len, acc);
 	spin_unlock_bh(&mr->lock);
 	return ret;
 }
@@ -170,6 +187,43 @@ enum kiwi_mr_err kiwi_mr_lookup(struct kiwi_device *kdev, u32 stag,
 	return KIWI_MR_OK;
 }
 EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_lookup);
+
+/**
+ * kiwi_mr_lookup_cached() - kiwi_mr_lookup() through a one-entry cache
+ * @kdev: the device
+ * @stag: the STag
+ * @pd: the accessing QP's PD
+ * @addr: first byte
+ * @len: bytes
+ * @acc: kind of access
+ * @cache: an MR reference the caller keeps from one access to the next,
+ *	or NULL; afterwards the MR that passed the check, or NULL
+ *
+ * A QP's accesses of one kind usually name the MR of its last one (a
+ * receive buffer, a send buffer, a Write target).  Checking the MR the
+ * caller still holds spares the STag lookup and a reference per access,
+ * pointer chasing that costs more than the check.  A cached MR that fails
+ * may have been deregistered and its STag index given to a new MR, so a
+ * failure is only believed from a fresh lookup.  A deregistered MR stays
+ * pinned while a cache holds it: until the next access names another MR,
+ * or until the holder's QP is flushed.
+ *
+ * Context: any; the caller serialises the accesses that share @cache.
+ */
+enum kiwi_mr_err kiwi_mr_lookup_cached(struct kiwi_device *kdev, u32 stag,
+				       struct ib_pd *pd, u64 addr, u64 len,
+				       enum kiwi_access acc,
+				       struct kiwi_mr **cache)
+{
+	if (*cache) {
+		if (!kiwi_mr_check(*cache, stag, pd, addr, len, acc))
+			return KIWI_MR_OK;
+		kiwi_mr_put(*cache);
+		*cache = NULL;
+	}
+	return kiwi_mr_lookup(kdev, stag, pd, addr, len, acc, cache);
+}
+EXPORT_SYMBOL_IF_KUNIT(kiwi_mr_lookup_cached);
 
 static struct page *kiwi_kva_page(unsigned long kva)
 {

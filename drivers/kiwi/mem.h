@@ -25,13 +25,16 @@ enum kiwi_mr_type {
  * @ibmr: ib_core's MR; lkey == rkey == the STag
  * @kdev: the device
  * @ref: one for the registration, one per user in flight (placement,
- *	transmit batch, Read queues); the last put frees the MR from a work
+ *	transmit batch, Read queues) and per QP cache that keeps it
+ *	(kiwi_mr_lookup_cached()); the last put frees the MR from a work
  *	item, after an RCU grace period
  * @type: enum kiwi_mr_type
  * @valid: the STag may be used.  Always true for DMA and user MRs while
  *	registered; for fast MRs set by REG_MR and cleared by Local or
- *	Remote Invalidate.  Written with WRITE_ONCE under @lock.
- * @lock: serialises fast registration and invalidation
+ *	Remote Invalidate.  Written with WRITE_ONCE under @lock; read
+ *	without it for DMA and user MRs (kiwi_mr_check())
+ * @lock: serialises fast registration, invalidation and the checks of a
+ *	fast MR
  * @access: IB_ACCESS_* flags of the current registration
  * @iova: first address of the region in its address space (user virtual,
  *	kernel virtual, or the fast MR's iova)
@@ -94,6 +97,13 @@ enum kiwi_mr_err {
 };
 
 struct kiwi_mr *kiwi_mr_get(struct kiwi_device *kdev, u32 stag);
+
+/* Another reference to an MR the caller holds one of. */
+static inline void kiwi_mr_hold(struct kiwi_mr *mr)
+{
+	refcount_inc(&mr->ref);
+}
+
 void kiwi_mr_put(struct kiwi_mr *mr);
 enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, u32 stag,
 			       struct ib_pd *pd, u64 addr, u64 len,
@@ -101,6 +111,10 @@ enum kiwi_mr_err kiwi_mr_check(struct kiwi_mr *mr, u32 stag,
 enum kiwi_mr_err kiwi_mr_lookup(struct kiwi_device *kdev, u32 stag,
 				struct ib_pd *pd, u64 addr, u64 len,
 				enum kiwi_access acc, struct kiwi_mr **mrp);
+enum kiwi_mr_err kiwi_mr_lookup_cached(struct kiwi_device *kdev, u32 stag,
+				       struct ib_pd *pd, u64 addr, u64 len,
+				       enum kiwi_access acc,
+				       struct kiwi_mr **cache);
 u32 kiwi_mr_page(const struct kiwi_mr *mr, u64 addr, struct page **page,
 		 u32 *off);
 int kiwi_mr_copy_to(struct kiwi_mr *mr, u64 addr, const void *src, u32 len);

@@ -246,6 +246,8 @@ enum kiwi_tx_kind {
  * @mkr: marker insertion state, when the peer asked for markers
  * @batch: FPDUs being handed to TCP
  * @zc_frag: where zero-copy batches copy the bytes of their own (zc.c)
+ * @mr_cache: the MR of the last local SGE looked up, kept for the next
+ *	(referenced; each WR holds a reference of its own besides)
  */
 struct kiwi_tx {
 	enum kiwi_tx_kind kind;
@@ -264,6 +266,7 @@ struct kiwi_tx {
 	struct kiwi_mkr_tx mkr;
 	struct kiwi_tx_batch batch;
 	struct page_frag zc_frag;
+	struct kiwi_mr *mr_cache;
 };
 
 enum kiwi_rx_state {
@@ -286,13 +289,14 @@ enum kiwi_rx_state {
  * @trl_got: bytes in @trl
  * @trl_len: pad + CRC bytes of the current FPDU
  * @crc: running CRC32c register over the FPDU
- * @dst_mr: tagged placement target (referenced)
+ * @dst_mr: tagged placement target, kept for the next (referenced)
  * @dst_addr: next byte to place, for tagged placement
  * @msn_send: next expected MSN on queue 0
  * @msn_rreq: next expected MSN on queue 1
  * @recv_active: a Send is being received into @rqe
  * @rqe: the receive WR in use, validated
- * @rqe_mr: referenced MRs of its SGEs
+ * @rqe_mr: MRs of its SGEs, kept as each SGE's cache for the next receive
+ *	(referenced)
  * @recv_len: its total capacity
  * @recv_got: bytes of the message received
  * @sge_idx: scatter position: current SGE

@@ -144,22 +144,10 @@ static enum kiwi_wire_err kiwi_rx_write(struct kiwi_qp *qp)
 	 */
 	if (!fh->payload_len)
 		return KIWI_WERR_NONE;
-	/*
-	 * Consecutive segments of one Write, and consecutive Writes, usually
-	 * share the STag: the MR of the last one stays referenced.  If it
-	 * fails the check it may have been deregistered and its STag given
-	 * to a new MR, so a failure is only believed from a fresh lookup.
-	 */
-	e = KIWI_MR_ERR_STAG;
-	if (rx->dst_mr && rx->dst_mr->ibmr.rkey == fh->stag)
-		e = kiwi_mr_check(rx->dst_mr, fh->stag, qp->ibqp.pd, fh->to,
-				  fh->payload_len, KIWI_ACC_REMOTE_WRITE);
-	if (e) {
-		kiwi_rx_put_dst(rx);
-		e = kiwi_mr_lookup(qp->kdev, fh->stag, qp->ibqp.pd, fh->to,
-				   fh->payload_len, KIWI_ACC_REMOTE_WRITE,
-				   &rx->dst_mr);
-	}
+	/* Segments of one Write, and consecutive Writes, share the STag. */
+	e = kiwi_mr_lookup_cached(qp->kdev, fh->stag, qp->ibqp.pd, fh->to,
+				  fh->payload_len, KIWI_ACC_REMOTE_WRITE,
+				  &rx->dst_mr);
 	if (e) {
 		kiwi_dbg_qp(qp, "write to stag 0x%x to 0x%llx len %u: error %d\n",
 			    fh->stag, fh->to, fh->payload_len, e);
@@ -268,7 +256,11 @@ static enum kiwi_wire_err kiwi_rx_read_req(struct kiwi_qp *qp)
 	return KIWI_WERR_NONE;
 }
 
-/* Take a receive WR for a new Send and check all its SGEs. */
+/*
+ * Take a receive WR for a new Send and check all its SGEs.  Applications
+ * repost receive buffers of the same MR, so each SGE's MR stays cached
+ * for the SGE of that position in the next receive WR.
+ */
 static enum kiwi_wire_err kiwi_rx_recv_start(struct kiwi_qp *qp)
 {
 	struct kiwi_rx *rx = &qp->rx;
@@ -293,9 +285,10 @@ static enum kiwi_wire_err kiwi_rx_recv_start(struct kiwi_qp *qp)
 		total += sge->length;
 		if (!sge->length)
 			continue;
-		if (kiwi_mr_lookup(qp->kdev, sge->lkey, qp->ibqp.pd, sge->addr,
-				   sge->length, KIWI_ACC_LOCAL_WRITE,
-				   &rx->rqe_mr[i])) {
+		if (kiwi_mr_lookup_cached(qp->kdev, sge->lkey, qp->ibqp.pd,
+					  sge->addr, sge->length,
+					  KIWI_ACC_LOCAL_WRITE,
+					  &rx->rqe_mr[i])) {
 			ret = KIWI_WC_LOC_PROT_ERR;
 			goto err;
 		}
@@ -309,7 +302,6 @@ err:
 	cqe.opcode = KIWI_CQE_RECV;
 	cqe.status = ret;
 	rx->recv_active = false;
-	kiwi_rx_put_rqe_mrs(rx);
 	kiwi_qp_recv_cqe(qp, &cqe);
 	return KIWI_WERR_RDMAP_CATA_LOCAL;
 }
@@ -351,7 +343,6 @@ static enum kiwi_wire_err kiwi_rx_send(struct kiwi_qp *qp)
 		};
 
 		rx->recv_active = false;
-		kiwi_rx_put_rqe_mrs(rx);
 		kiwi_qp_recv_cqe(qp, &cqe);
 		return KIWI_WERR_DDP_U_TOO_LONG;
 	}
@@ -394,7 +385,6 @@ static enum kiwi_wire_err kiwi_rx_send_done(struct kiwi_qp *qp)
 		}
 	}
 	rx->recv_active = false;
-	kiwi_rx_put_rqe_mrs(rx);
 	rx->msn_send++;
 	if (kiwi_qp_recv_cqe(qp, &cqe))
 		kiwi_qp_error(qp);

@@ -59,6 +59,8 @@ int kiwi_tx_init(struct kiwi_qp *qp)
 	}
 	if (qp->tx->zc_frag.page)
 		put_page(qp->tx->zc_frag.page);
+	if (qp->tx->mr_cache)
+		kiwi_mr_put(qp->tx->mr_cache);
 	memset(qp->tx, 0, sizeof(*qp->tx));
 	qp->tx->msn_send = 1;
 	qp->tx->msn_rreq = 1;
@@ -120,6 +122,10 @@ void kiwi_tx_release(struct kiwi_qp *qp)
 		if (tx->kind == KIWI_TX_READ_RESP && tx->rresp.mr)
 			kiwi_mr_put(tx->rresp.mr);
 		tx->kind = KIWI_TX_NONE;
+		if (tx->mr_cache) {
+			kiwi_mr_put(tx->mr_cache);
+			tx->mr_cache = NULL;
+		}
 	}
 
 	spin_lock_bh(&qp->rdma_lock);
@@ -148,6 +154,8 @@ void kiwi_tx_free(struct kiwi_qp *qp)
 {
 	if (qp->tx && qp->tx->zc_frag.page)
 		put_page(qp->tx->zc_frag.page);
+	if (qp->tx && qp->tx->mr_cache)
+		kiwi_mr_put(qp->tx->mr_cache);
 	kfree(qp->tx);
 	qp->tx = NULL;
 }
@@ -573,11 +581,13 @@ VISIBLE_IF_KUNIT u8 kiwi_tx_prepare(struct kiwi_qp *qp,
 			return KIWI_WC_LOC_LEN_ERR;
 		if (!w->sge[i].length)
 			continue;
-		err = kiwi_mr_lookup(qp->kdev, w->sge[i].lkey, pd,
-				     w->sge[i].addr, w->sge[i].length, acc,
-				     &w->mr[i]);
+		err = kiwi_mr_lookup_cached(qp->kdev, w->sge[i].lkey, pd,
+					    w->sge[i].addr, w->sge[i].length,
+					    acc, &qp->tx->mr_cache);
 		if (err)
 			return kiwi_tx_status(err);
+		w->mr[i] = qp->tx->mr_cache;
+		kiwi_mr_hold(w->mr[i]);
 	}
 	w->length = total;
 	return 0;

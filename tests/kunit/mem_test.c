@@ -176,6 +176,69 @@ static void mr_lookup_refs(struct kunit *test)
 	kiwi_mr_put(got);
 }
 
+/* A local-write access of [@addr, @addr + @len) through @cache. */
+static enum kiwi_mr_err lw_cached(struct kiwi_device *kdev, u32 stag,
+				  struct ib_pd *pd, u64 addr, u64 len,
+				  struct kiwi_mr **cache)
+{
+	return kiwi_mr_lookup_cached(kdev, stag, pd, addr, len,
+				     KIWI_ACC_LOCAL_WRITE, cache);
+}
+
+/*
+ * kiwi_mr_lookup_cached(): a hit needs neither the STag table nor a new
+ * reference, a miss moves the cache to the MR looked up, and a cached MR
+ * that fails its check is let go, never trusted: not when the access is
+ * out of bounds, not once it is deregistered.  No reference leaks.
+ */
+static void mr_lookup_cached(struct kunit *test)
+{
+	struct kiwi_device *kdev = kiwi_test_dev(test);
+	struct ib_pd *pd = kiwi_test_pd(test);
+	struct kiwi_mr *a = kiwi_test_mr(test, kdev, pd, KIWI_MR_USER, 7, 0x21,
+					 LW, IOVA, LEN);
+	struct kiwi_mr *b = kiwi_test_mr(test, kdev, pd, KIWI_MR_USER, 8, 0x22,
+					 LW, IOVA, LEN);
+	struct kiwi_mr *cache = NULL;
+
+	/* Empty: a lookup, whose reference the cache keeps. */
+	KUNIT_ASSERT_EQ(test, lw_cached(kdev, STAG(7, 0x21), pd, IOVA, 8, &cache),
+			KIWI_MR_OK);
+	KUNIT_ASSERT_PTR_EQ(test, cache, a);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 2);
+
+	/* A hit works without the table: nothing was looked up. */
+	xa_erase(&kdev->mr_xa, 7);
+	KUNIT_EXPECT_EQ(test, lw_cached(kdev, STAG(7, 0x21), pd,
+					IOVA + LEN - 8, 8, &cache), KIWI_MR_OK);
+	KUNIT_EXPECT_PTR_EQ(test, cache, a);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 2);
+
+	/* Another STag: the cache lets go of the old MR. */
+	KUNIT_ASSERT_EQ(test, lw_cached(kdev, STAG(8, 0x22), pd, IOVA, 8, &cache),
+			KIWI_MR_OK);
+	KUNIT_ASSERT_PTR_EQ(test, cache, b);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&b->ref), 2);
+
+	/* A failed check is the fresh lookup's answer; the cache is empty. */
+	KUNIT_EXPECT_EQ(test, lw_cached(kdev, STAG(8, 0x22), pd,
+					IOVA + LEN, 1, &cache),
+			KIWI_MR_ERR_BOUNDS);
+	KUNIT_EXPECT_NULL(test, cache);
+	KUNIT_EXPECT_EQ(test, refcount_read(&b->ref), 1);
+
+	/* Deregistered while cached: refused, and let go. */
+	KUNIT_ASSERT_EQ(test, lw_cached(kdev, STAG(8, 0x22), pd, IOVA, 8, &cache),
+			KIWI_MR_OK);
+	xa_erase(&kdev->mr_xa, 8);
+	WRITE_ONCE(b->valid, false);
+	KUNIT_EXPECT_EQ(test, lw_cached(kdev, STAG(8, 0x22), pd, IOVA, 8, &cache),
+			KIWI_MR_ERR_STAG);
+	KUNIT_EXPECT_NULL(test, cache);
+	KUNIT_EXPECT_EQ(test, refcount_read(&b->ref), 1);
+}
+
 /*
  * Fast registration and invalidation: the consumer's key becomes the
  * STag, a stale key stops working, rights are checked, only fast MRs of
@@ -379,6 +442,7 @@ static struct kunit_case kiwi_mr_cases[] = {
 	KUNIT_CASE_PARAM(mr_check_table, mr_check_gen_params),
 	KUNIT_CASE(stag_lookup),
 	KUNIT_CASE(mr_lookup_refs),
+	KUNIT_CASE(mr_lookup_cached),
 	KUNIT_CASE(fast_reg_and_invalidate),
 	KUNIT_CASE(mr_page_user),
 	KUNIT_CASE(mr_page_fast),

@@ -311,7 +311,8 @@ KUNIT_ARRAY_PARAM(sqe, sqe_cases, sqe_desc);
  * max_inline 64), with a writable region under SQ_STAG, a read-only one
  * under SQ_RO_STAG and a 4 GiB one (never touched) under SQ_BIG_STAG.
  * Whatever it decides, the references it took are the caller's to drop
- * and must be exactly those of the SGEs it looked up.
+ * and must be exactly those of the SGEs it looked up, besides the one of
+ * the transmitter's MR cache.
  */
 static void sqe_validation(struct kunit *test)
 {
@@ -370,6 +371,10 @@ static void sqe_validation(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, looked_up);
 		kiwi_mr_put(w->mr[i]);
 		w->mr[i] = NULL;
+	}
+	if (qp->tx->mr_cache) {
+		kiwi_mr_put(qp->tx->mr_cache);
+		qp->tx->mr_cache = NULL;
 	}
 	KUNIT_EXPECT_EQ(test, refcount_read(&rw->ref), 1);
 	KUNIT_EXPECT_EQ(test, refcount_read(&ro->ref), 1);
