@@ -138,6 +138,9 @@ static const std::multimap<std::string, std::string> quirk_table = {
 	/* siw_connect() and siw_accept() take any QP number rdma_cm passes,
 	 * another process's QP too */
 	{ "other-process-qp", "siw" },
+	/* siw completes a receive WR on a deregistered MR with a general
+	 * error, a Send from one with a local QP operation error */
+	{ "local-prot-status", "siw" },
 };
 
 bool quirk(const char *id, const std::string &what)
